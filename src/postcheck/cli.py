@@ -1,0 +1,158 @@
+"""The command line: the only place that prints errors or chooses an exit code.
+
+Exit codes: 0 every post passes; 1 at least one post fails; 2 postcheck could not do its job
+(bad rules.yaml, invalid register, a named file that does not exist, bad usage).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from postcheck.errors import InputError, PostcheckError
+from postcheck.formats import Format
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # a traceback's locals would print pupil data
+    help="Check a school social media post (draft text and photos) against the consent register and policy.",
+)
+register_app = typer.Typer(no_args_is_help=True, help="Validate and enroll the consent register (consent_data/).")
+app.add_typer(register_app, name="register")
+
+RegisterOpt = Annotated[
+    Path, typer.Option("--register", envvar="POSTCHECK_REGISTER", help="Consent register folder.", show_default=True)
+]
+RulesOpt = Annotated[Path, typer.Option("--rules", envvar="POSTCHECK_RULES", help="Policy file.", show_default=True)]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+DateOpt = Annotated[
+    Optional[str], typer.Option("--date", help="Check consent as on this day (YYYY-MM-DD); default today.")
+]
+ChannelOpt = Annotated[str, typer.Option("--channel", help="Where the post goes: website, social, newsletter, press...")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")]
+RedactOpt = Annotated[
+    Optional[bool],
+    typer.Option("--redact/--no-redact", help="Hide pupils' names in the output (default on when CI=true)."),
+]
+
+
+def fail(message: str) -> None:
+    raise PostcheckError(message)
+
+
+def parse_day(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"--date '{value}' is not a date in YYYY-MM-DD form, e.g. 2026-07-31") from None
+
+
+def parse_channel(value: str) -> str:
+    from postcheck.register import CHANNEL_ALIASES, CHANNELS
+
+    key = value.strip().casefold()
+    key = CHANNEL_ALIASES.get(key, key)
+    if key not in CHANNELS:
+        raise InputError(f"--channel '{value}' is not one of {', '.join(CHANNELS)}")
+    return key
+
+
+def redact_default(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return os.environ.get("CI", "").strip().casefold() in ("1", "true", "yes")
+
+
+@app.command("check")
+def check_command(
+    files: Annotated[list[Path], typer.Argument(help="The draft (.txt, .md, .docx) and its photos.", show_default=False)],
+    register: RegisterOpt = Path("consent_data"),
+    rules: RulesOpt = Path("rules.yaml"),
+    fmt: FormatOpt = Format.text,
+    on: DateOpt = None,
+    channel: ChannelOpt = "social",
+    output: OutputOpt = None,
+    redact: RedactOpt = None,
+    annotate: Annotated[
+        Optional[Path], typer.Option("--annotate", help="Write copies of the photos with every face boxed and labelled.")
+    ] = None,
+    strip_metadata: Annotated[
+        Optional[Path], typer.Option("--strip-metadata", help="Write copies of the photos without location metadata.")
+    ] = None,
+) -> None:
+    """Check one post: a draft and its photos (a photo alone is fine)."""
+    from postcheck.session import Session
+    from postcheck.post import post_from_files
+
+    post = post_from_files(files)
+    session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
+    result = session.check(post, annotate=annotate, strip_metadata=strip_metadata)
+    finish(session.report([result]), fmt, output, redact_default(redact))
+
+
+def finish(report, fmt: Format, output: Path | None, redact: bool) -> None:
+    from postcheck.formats import render
+
+    if redact:
+        report = report.redacted()
+    color = output is None and fmt is Format.text and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = render(report, fmt, color=color)
+    if output is not None:
+        write_output(output, text)
+        if fmt is not Format.text:
+            sys.stdout.write(render(report, Format.text))
+    else:
+        sys.stdout.write(text)
+    sys.stdout.flush()
+    raise typer.Exit(EXIT_FAIL if report.failed else EXIT_PASS)
+
+
+def write_output(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+SUBCOMMANDS = {"check", "scan", "register", "fix"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: ``postcheck DRAFT [IMAGE ...]`` is short for ``postcheck check ...``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] not in SUBCOMMANDS and args[0] not in ("--help", "-h"):
+        args.insert(0, "check")
+    try:
+        code = app(args=args, prog_name="postcheck", standalone_mode=False)
+    except PostcheckError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_ERROR)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _error("interrupted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else EXIT_PASS)
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"postcheck: error: {message}\n")
+    sys.stderr.flush()
