@@ -1,0 +1,38 @@
+"""Shared fixtures: the real shared photos, a clean environment for CLI runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_FACES = ROOT.parent / "shared" / "faces"
+EXAMPLES = ROOT / "examples"
+
+needs_faces = pytest.mark.skipif(
+    not (SHARED_FACES / "labels.json").is_file(),
+    reason=f"real test photos not found at {SHARED_FACES} (see DEVELOPERS.md: ../shared/faces)",
+)
+
+
+@pytest.fixture(scope="session")
+def session_cache_dir(tmp_path_factory) -> Path:
+    """One encodings cache for the whole run (keyed by photo content, so sharing it is safe)."""
+    return tmp_path_factory.mktemp("encodings-cache")
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch, session_cache_dir):
+    """CLI behaviour depends on CI, POSTCHECK_* and the cache folder: start every test from a known state."""
+    for name in ("CI", "POSTCHECK_REGISTER", "POSTCHECK_RULES", "NO_COLOR", "GITHUB_ACTIONS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("POSTCHECK_CACHE_DIR", str(session_cache_dir))
+
+
+@pytest.fixture
+def shared_faces() -> Path:
+    if not (SHARED_FACES / "labels.json").is_file():
+        pytest.skip(f"real test photos not found at {SHARED_FACES}")
+    return SHARED_FACES
