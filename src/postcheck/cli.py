@@ -156,3 +156,103 @@ def main(argv: list[str] | None = None) -> None:
 def _error(message: str) -> None:
     sys.stderr.write(f"postcheck: error: {message}\n")
     sys.stderr.flush()
+
+
+def _progress_enroll(register, label: str):
+    """Enroll with a rich progress bar on a terminal, silently elsewhere."""
+    from postcheck.enroll import enroll
+
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return enroll(register)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        return enroll(register, progress=lambda done, total: progress.update(task, completed=done, total=total))
+
+
+@register_app.command("validate")
+def register_validate(
+    register: RegisterOpt = Path("consent_data"),
+    rules: Annotated[
+        Optional[Path], typer.Option("--rules", envvar="POSTCHECK_RULES", help="Policy file (for faces.tolerance).")
+    ] = None,
+    on: DateOpt = None,
+) -> None:
+    """Check register.csv and the reference photos; exit 1 if a photo needs fixing."""
+    from postcheck.register import load_register
+    from postcheck.rules import DEFAULT_TOLERANCE, load_rules
+    from postcheck.validate import validate
+
+    day = parse_day(on)
+    reg = load_register(register)
+    tolerance = DEFAULT_TOLERANCE
+    rules_path = rules if rules is not None else Path("rules.yaml")
+    if rules is not None or rules_path.is_file():
+        tolerance = load_rules(rules_path).tolerance
+    enrolled = _progress_enroll(reg, "Reading reference photos")
+    result = validate(reg, enrolled, on=day, lookalike_distance=tolerance)
+    from rich.console import Console
+
+    console = Console(highlight=False, soft_wrap=True)
+    marks = {"error": "[bold red]✗[/]", "warning": "[yellow]![/]", "info": "i"}
+    for problem in result.problems:
+        console.print(f"  {marks[problem.severity.value]} {problem.rule}  {problem.message}", markup=True)
+    people = len(reg.people)
+    photos = sum(len(p) for p in reg.photos.values())
+    errors = sum(p.severity.value == "error" for p in result.problems)
+    if enrolled.cache_note:
+        console.print(f"  [yellow]![/] {enrolled.cache_note}")
+    verdict = "[bold red]problems to fix[/]" if result.failed else "[bold green]OK[/]"
+    console.print(f"{reg.csv_path}: {people} people, {photos} reference photos: {verdict}"
+                  + (f" ({errors} error{'s' if errors != 1 else ''})" if errors else ""))
+    raise typer.Exit(EXIT_FAIL if result.failed else EXIT_PASS)
+
+
+@register_app.command("enroll")
+def register_enroll(register: RegisterOpt = Path("consent_data")) -> None:
+    """Encode the reference photos into the cache; only new or changed photos are encoded."""
+    from postcheck.register import load_register
+
+    reg = load_register(register)
+    result = _progress_enroll(reg, "Encoding reference photos")
+    if result.cache_note:
+        sys.stderr.write(f"postcheck: warning: {result.cache_note}\n")
+    print(
+        f"Enrolled {len(reg.people)} people: {result.encoded} photo(s) encoded, {result.reused} unchanged, "
+        f"{result.dropped} dropped" + (f"; cache {result.cache_path}" if result.cache_path else "")
+    )
+    raise typer.Exit(EXIT_PASS)
+
+
+@register_app.command("status")
+def register_status(
+    register: RegisterOpt = Path("consent_data"),
+    expiring: Annotated[bool, typer.Option("--expiring", help="Only consents that have run out or do within 30 days.")] = False,
+    on: DateOpt = None,
+) -> None:
+    """A table of everyone in the register with their consents (names shown on this terminal only)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from postcheck.register import load_register
+    from postcheck.validate import EXPIRY_NOTICE
+
+    day = parse_day(on)
+    reg = load_register(register)
+    people = reg.people
+    if expiring:
+        people = tuple(p for p in people if p.consent_expires is not None and p.consent_expires - day <= EXPIRY_NOTICE)
+    table = Table(title=f"{reg.csv_path} on {day.isoformat()}")
+    for heading in ("id", "name", "role", "photo", "name consent", "expires", "photos"):
+        table.add_column(heading)
+    for person in people:
+        expires = person.consent_expires.isoformat() if person.consent_expires else ""
+        if person.expired_on(day):
+            expires += " (expired)"
+        table.add_row(person.pupil_id, person.full_name, person.role, str(person.photo_consent),
+                      str(person.name_consent), expires, str(len(reg.photos.get(person.pupil_id, ()))))
+    Console(highlight=False).print(table)
+    if expiring and not people:
+        print("No consent runs out in the next 30 days.")
+    raise typer.Exit(EXIT_PASS)
