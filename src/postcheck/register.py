@@ -184,10 +184,10 @@ def parse_register_csv(raw: bytes, display: str) -> tuple[Person, ...]:
     columns = _map_columns(header, display)
     people: list[Person] = []
     seen: dict[str, int] = {}
-    row_number = 1
+    row_number = 1  # as Excel numbers rows: the header is row 1, a cell with a line break is still one row
     try:
         for cells in reader:
-            row_number = reader.line_num
+            row_number += 1
             if not any(c.strip() for c in cells):
                 continue
             person = _parse_row(cells, columns, display, row_number, len(header))
@@ -199,7 +199,7 @@ def parse_register_csv(raw: bytes, display: str) -> tuple[Person, ...]:
             seen[person.pupil_id] = row_number
             people.append(person)
     except csv.Error as exc:
-        raise RegisterError(f"{display} row {reader.line_num}: the row cannot be read as CSV ({exc}); re-save the file from Excel as 'CSV UTF-8'") from None
+        raise RegisterError(f"{display} row {row_number + 1}: the row cannot be read as CSV ({exc}); re-save the file from Excel as 'CSV UTF-8'") from None
     return tuple(people)
 
 
@@ -220,6 +220,12 @@ def _decode(raw: bytes, display: str) -> str:
         raise RegisterError(f"{display} is not UTF-8 text: save it from Excel as 'CSV UTF-8 (Comma delimited)'") from None
 
 
+def shown(value: str, limit: int = 60) -> str:
+    """A cell value as it can be quoted on one line of an error message."""
+    text = value.encode("unicode_escape").decode("ascii") if any(c < " " for c in value) else value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _heading_key(heading: str) -> str:
     return re.sub(r"[\s_\-]+", " ", heading.replace("\ufeff", "")).strip().casefold()
 
@@ -236,7 +242,7 @@ def _map_columns(header: list[str], display: str) -> dict[str, int]:
         if canonical in columns:
             first = header[columns[canonical]].strip()
             raise RegisterError(
-                f"{display} row 1: columns '{first}' and '{heading.strip()}' both mean {canonical}: keep one of them"
+                f"{display} row 1: columns '{shown(first)}' and '{shown(heading.strip())}' both mean {canonical}: keep one of them"
             )
         columns[canonical] = index
     for required in REQUIRED:
@@ -261,7 +267,7 @@ def _parse_row(cells: list[str], columns: dict[str, int], display: str, row: int
         raise RegisterError(f"{where}: pupil_id is empty: every row needs an id (e.g. the UPN or admission number)")
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", pupil_id):
         raise RegisterError(
-            f"{where}: pupil_id '{pupil_id}' may only hold letters, digits, '-', '_' and '.': it names the reference photo file"
+            f"{where}: pupil_id '{shown(pupil_id)}' may only hold letters, digits, '-', '_' and '.': it names the reference photo file"
         )
     first_name, last_name = cell("first_name"), cell("last_name")
     if not first_name:
@@ -274,7 +280,7 @@ def _parse_row(cells: list[str], columns: dict[str, int], display: str, row: int
     if role in ("teacher", "teaching assistant", "ta", "employee"):
         role = "staff"
     if role not in ("pupil", "staff"):
-        raise RegisterError(f"{where}: role '{cell('role')}' is not pupil or staff (leave it empty for a pupil)")
+        raise RegisterError(f"{where}: role '{shown(cell('role'))}' is not pupil or staff (leave it empty for a pupil)")
     known_as = tuple(
         n for n in (part.strip() for part in re.split(r"[;,/|]", cell("known_as"))) if n and n != first_name
     )
@@ -306,7 +312,7 @@ def parse_consent(value: str, where: str) -> Consent:
         channel = CHANNEL_ALIASES.get(part, part)
         if channel not in CHANNELS:
             raise RegisterError(
-                f"{where} '{value}' is not yes or no or a list of channels ({', '.join(CHANNELS)}), e.g. website;newsletter"
+                f"{where} '{shown(value)}' is not yes or no or a list of channels ({', '.join(CHANNELS)}), e.g. website;newsletter"
             )
         channels.add(channel)
     return Consent(frozenset(channels)) if channels else NO
@@ -329,7 +335,7 @@ def _parse_date(value: str, where: str) -> date | None:
             example = date(int(dmy[3]), int(dmy[2]), int(dmy[1])).isoformat()
         except ValueError:
             pass
-    raise RegisterError(f"{where} '{value}' is not a date in YYYY-MM-DD form, e.g. {example}")
+    raise RegisterError(f"{where} '{shown(value)}' is not a date in YYYY-MM-DD form, e.g. {example}")
 
 
 def _find_photos(folder: Path, ids: set[str]) -> tuple[dict[str, tuple[Path, ...]], tuple[Path, ...]]:
