@@ -101,6 +101,78 @@ def check_command(
     finish(session.report([result]), fmt, output, redact_default(redact))
 
 
+@app.command("scan")
+def scan_command(
+    folder: Annotated[Path, typer.Argument(help="The shared drafts folder.", show_default=False)],
+    register: RegisterOpt = Path("consent_data"),
+    rules: RulesOpt = Path("rules.yaml"),
+    fmt: FormatOpt = Format.text,
+    on: DateOpt = None,
+    channel: ChannelOpt = "social",
+    output: OutputOpt = None,
+    redact: RedactOpt = None,
+    annotate: Annotated[
+        Optional[Path], typer.Option("--annotate", help="Write copies of the photos with every face boxed and labelled.")
+    ] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Keep watching the folder; re-check a post when it changes.")] = False,
+    watch_for: Annotated[
+        Optional[float], typer.Option("--watch-for", hidden=True, help="Stop watching after this many seconds.")
+    ] = None,
+) -> None:
+    """Check every post in a folder: each subfolder, or each loose draft with the photos named after it."""
+    from postcheck.scan import discover
+    from postcheck.session import Session
+
+    discovery = discover(folder)
+    session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
+    hide_names = redact_default(redact)
+    if watch:
+        _watch(folder, session, hide_names, annotate, watch_for)
+        raise typer.Exit(EXIT_PASS)
+    results = _check_all(session, discovery.posts, annotate)
+    finish(session.report(results, ignored=discovery.ignored), fmt, output, hide_names)
+
+
+def _check_all(session, posts, annotate):
+    """Every post once, with a progress bar on a terminal and plain lines in CI or a pipe."""
+    interactive = sys.stderr.isatty() and not os.environ.get("CI")
+    results = []
+    if interactive and posts:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, transient=True) as progress:
+            task = progress.add_task("Checking posts", total=len(posts))
+            for post in posts:
+                progress.update(task, description=f"Checking {post.name}")
+                results.append(session.check(post, annotate=annotate))
+                progress.advance(task)
+        return results
+    for index, post in enumerate(posts, 1):
+        result = session.check(post, annotate=annotate)
+        sys.stderr.write(f"[{index}/{len(posts)}] {result.verdict.upper()} {post.name}\n")
+        sys.stderr.flush()
+        results.append(result)
+    return results
+
+
+def _watch(folder: Path, session, hide_names: bool, annotate, watch_for) -> None:
+    from postcheck.scan import discover
+    from postcheck.watch import watch
+
+    def on_post(post) -> None:
+        result = session.check(post, annotate=annotate)
+        if hide_names:
+            result = session.report([result]).redacted().results[0]
+        failing = [f for f in result.findings if f.fails]
+        reasons = "; ".join(f"{f.rule}: {f.message}" for f in failing)
+        line = f"{result.verdict.upper()} {post.name}" + (f" ({len(failing)}) {reasons}" if failing else "")
+        print(line, flush=True)
+
+    print(f"Watching {folder} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    watch(folder, lambda root: discover(root).posts, on_post, stop_after=watch_for)
+
+
 def finish(report, fmt: Format, output: Path | None, redact: bool) -> None:
     from postcheck.formats import render
 

@@ -123,6 +123,8 @@ class PostResult:
 @dataclass(frozen=True)
 class Report:
     results: tuple[PostResult, ...]
+    ignored: tuple[tuple[str, str], ...] = ()
+    """Files a scan did not check, each with the reason: nothing is skipped silently."""
 
     @property
     def failed(self) -> bool:
@@ -133,4 +135,4 @@ class Report:
         return "fail" if self.failed else "pass"
 
     def redacted(self) -> Report:
-        return Report(tuple(PostResult(r.post, tuple(f.redacted() for f in r.findings)) for r in self.results))
+        return Report(tuple(PostResult(r.post, tuple(f.redacted() for f in r.findings)) for r in self.results), self.ignored)

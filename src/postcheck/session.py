@@ -44,8 +44,8 @@ class Session:
             self._strip(post, strip_metadata)
         return result
 
-    def report(self, results) -> Report:
-        return Report(tuple(results))
+    def report(self, results, ignored=()) -> Report:
+        return Report(tuple(results), tuple((str(path), reason) for path, reason in ignored))
 
     def _strip(self, post: Post, out_dir: Path) -> None:
         from postcheck.metadata import strip_metadata

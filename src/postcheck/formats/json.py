@@ -8,13 +8,16 @@ from postcheck.findings import Report
 
 
 def report_data(report: Report) -> dict:
-    return {
+    data = {
         "verdict": report.verdict,
         "posts": [
             {"post": result.post, "verdict": result.verdict, "findings": [f.to_json() for f in result.findings]}
             for result in report.results
         ],
     }
+    if report.ignored:
+        data["ignored"] = [{"file": file, "reason": reason} for file, reason in report.ignored]
+    return data
 
 
 def render_json(report: Report) -> str:

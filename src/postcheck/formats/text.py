@@ -38,6 +38,8 @@ def render_text(report: Report, *, color: bool = False, width: int | None = None
             console.print(
                 f"  [{style}]{mark} {finding.rule}[/] [dim]{escape(where(finding))}[/]  {escape(finding.message)}{waived}"
             )
+    for file, reason in report.ignored:
+        console.print(f"[dim]  not checked: {escape(file)} ({escape(reason)})[/]")
     failed = sum(r.failed for r in report.results)
     errors = sum(f.fails for r in report.results for f in r.findings)
     if len(report.results) > 1:
