@@ -26,6 +26,7 @@ from postcheck.images import ImageError, load_picture
 from postcheck.post import LoadedPost, Picture, Post
 from postcheck.register import Register
 from postcheck.rules import Rules, Waiver
+from postcheck.video import load_video
 
 References = Mapping[str, Sequence[np.ndarray]]
 
@@ -87,6 +88,11 @@ class Pipeline:
         for path in post.images:
             try:
                 pictures.append(load_picture(path, str(path)))
+            except ImageError as exc:
+                problems.append(unreadable(str(path), str(exc)))
+        for path in post.videos:
+            try:
+                pictures.append(load_video(path, str(path)))
             except ImageError as exc:
                 problems.append(unreadable(str(path), str(exc)))
         return LoadedPost(post.name, draft, tuple(pictures)), problems
