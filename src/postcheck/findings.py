@@ -41,6 +41,10 @@ class Finding:
     """(sensitive text, replacement) pairs: --redact rewrites the message with these."""
     waived_by: str | None = None
     """Who approved the waiver that accepts this finding; a waived finding never fails a post."""
+    span: tuple[int, int] | None = field(default=None, compare=False)
+    """Start and end character offsets of the match in the decoded draft text (text findings)."""
+    suggestion: str | None = field(default=None, compare=False)
+    """What to write instead of ``span`` (used by ``postcheck fix``), where the check knows it."""
 
     @property
     def fails(self) -> bool:
