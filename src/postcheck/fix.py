@@ -29,11 +29,7 @@ def output_path(original: Path, out_dir: Path, suffix: str | None = None) -> Pat
     out_dir.mkdir(parents=True, exist_ok=True)
     suffix = suffix or original.suffix
     candidate = out_dir / f"{original.stem}{suffix}"
-    try:
-        same = candidate.resolve() == original.resolve()
-    except OSError:
-        same = False
-    if same or candidate.exists() and candidate.resolve() == original.resolve():
+    if candidate.resolve() == original.resolve():
         candidate = out_dir / f"{original.stem}.safe{suffix}"
     return candidate
 
