@@ -173,6 +173,34 @@ def _watch(folder: Path, session, hide_names: bool, annotate, watch_for) -> None
     watch(folder, lambda root: discover(root).posts, on_post, stop_after=watch_for)
 
 
+@app.command("fix")
+def fix_command(
+    files: Annotated[list[Path], typer.Argument(help="The draft and its photos.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the safe copies (created if needed).")],
+    register: RegisterOpt = Path("consent_data"),
+    rules: RulesOpt = Path("rules.yaml"),
+    fmt: FormatOpt = Format.text,
+    on: DateOpt = None,
+    channel: ChannelOpt = "social",
+    redact: RedactOpt = None,
+) -> None:
+    """Write a safe copy of a post: faces without consent pixelated, names cut to first names or initials.
+
+    Exits 0 when the safe copy passes every check, 1 when something in it still needs a person.
+    """
+    from postcheck.post import post_from_files
+    from postcheck.session import Session
+
+    post = post_from_files(files)
+    session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
+    written = session.fix(post, out)
+    for path in written:
+        sys.stderr.write(f"wrote {path}\n")
+    # Videos cannot be fixed here: they are checked again as they are, so they still fail if they did.
+    result = session.check(post_from_files([*written, *post.videos]))
+    finish(session.report([result]), fmt, None, redact_default(redact))
+
+
 def finish(report, fmt: Format, output: Path | None, redact: bool) -> None:
     from postcheck.formats import render
 

@@ -16,6 +16,7 @@ from postcheck.findings import PostResult, Report
 from postcheck.pipeline import Pipeline
 from postcheck.post import Post
 from postcheck.register import Register, load_register
+from postcheck.errors import RulesError
 from postcheck.rules import Rules, load_rules
 
 
@@ -28,6 +29,7 @@ class Session:
     @classmethod
     def open(cls, register_dir: Path, rules_path: Path, *, on: date, channel: str) -> Session:
         rules = load_rules(rules_path)
+        check_waivers(rules, on)
         register = load_register(register_dir)
         loader = functools.cache(lambda: _references(register))
         return cls(rules, register, Pipeline(rules, register, on=on, channel=channel, references=loader))
@@ -44,6 +46,13 @@ class Session:
             self._strip(post, strip_metadata)
         return result
 
+    def fix(self, post: Post, out_dir: Path) -> list[Path]:
+        """Write a safe copy of the post into ``out_dir``; the originals are never touched."""
+        from postcheck.fix import fix_post
+
+        loaded, problems = self.pipeline.load(post)
+        return fix_post(loaded, self.pipeline.run(loaded, problems), out_dir)
+
     def report(self, results, ignored=()) -> Report:
         return Report(tuple(results), tuple((str(path), reason) for path, reason in ignored))
 
@@ -52,6 +61,16 @@ class Session:
 
         for path in post.images:
             strip_metadata(path, out_dir)
+
+
+def check_waivers(rules: Rules, on: date) -> None:
+    """An expired waiver is an error: someone must renew the approval or remove it."""
+    for index, waiver in enumerate(rules.waivers):
+        if on > waiver.expires:
+            raise RulesError(
+                f"{rules.path}: waivers[{index}] ({waiver.rule}, approved by {waiver.approved_by}) expired on "
+                f"{waiver.expires.isoformat()}: renew it with a new approval and date, or remove it"
+            )
 
 
 def _references(register: Register):
