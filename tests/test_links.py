@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ def test_case(name: str) -> None:
     expected = case["expect"]
     got = [(f.rule, f.column) for f in found]
     assert [rule for rule, _ in got] == [e["rule"] for e in expected], got
-    for (rule, column), wanted in zip(got, expected):
+    for (rule, column), wanted in zip(got, expected, strict=True):
         if "column" in wanted:
             assert column == wanted["column"], (rule, column, wanted)
     for finding in found:
@@ -274,3 +273,12 @@ def test_pathological_input_is_linear(hostile: str) -> None:
     started = time.perf_counter()
     extract_links(hostile)
     assert time.perf_counter() - started < 2.0
+
+
+def test_importing_the_check_does_not_load_the_suffix_list() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, postcheck.checks.links; print('tldextract' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

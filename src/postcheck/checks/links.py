@@ -156,7 +156,7 @@ def extract_links(text: str) -> list[Link]:
 
 
 def _links_from(match: re.Match, text: str) -> tuple[list[Link], int]:
-    kind = match.lastgroup
+    """The links one match of ``_LINK_PATTERN`` stands for, and where to search on from."""
     start, end = match.start(), match.end()
     if match.group("md") is not None:
         destination = html.unescape(_unbracket(match.group("md_dest")))
@@ -185,7 +185,6 @@ def _links_from(match: re.Match, text: str) -> tuple[list[Link], int]:
             return [], end
         raw = text[start:end]
         return [Link(raw, start, end, "email", "mailto:" + raw)], end
-    assert kind == "bare" or match.group("bare") is not None
     host = match.group("bare_host")
     rest = _trim_trailing((match.group("bare_port") or "") + (match.group("bare_rest") or ""))
     slashes = match.group("bare_slashes") or ""
@@ -233,15 +232,18 @@ def _has_content_after_scheme(raw: str) -> bool:
 
 def _trim_trailing(url: str) -> str:
     """Drop punctuation that ends the sentence rather than the address (GFM autolink rules)."""
-    while url:
-        last = url[-1]
+    unmatched = {closing: url.count(closing) - url.count(opening) for closing, opening in _CLOSING.items()}
+    end = len(url)
+    while end:
+        last = url[end - 1]
         if last in _TRAILING_PUNCTUATION:
-            url = url[:-1]
-        elif last in _CLOSING and url.count(last) > url.count(_CLOSING[last]):
-            url = url[:-1]
+            end -= 1
+        elif last in _CLOSING and unmatched[last] > 0:
+            unmatched[last] -= 1
+            end -= 1
         else:
-            return url
-    return url
+            break
+    return url[:end]
 
 
 def _plausible_host(host: str, *, has_path: bool, prefixed: bool) -> bool:
@@ -340,10 +342,13 @@ def _web_destination(
     if hostport.startswith("["):
         literal, _, _ = hostport[1:].partition("]")
         try:
-            address = ipaddress.IPv6Address(literal)
+            address = str(ipaddress.IPv6Address(literal))
         except ValueError:
-            return Destination(scheme, hostport, userinfo, True, protocol_relative)
-        return Destination(scheme, hostport, userinfo, obfuscated, protocol_relative, ip=str(address))
+            address, obfuscated = hostport, True
+        return Destination(
+            scheme, hostport, userinfo=userinfo, obfuscated=obfuscated,
+            protocol_relative=protocol_relative, ip=address,
+        )
     host = hostport.rpartition(":")[0] if ":" in hostport else hostport
     if "%" in host:
         obfuscated = True
@@ -351,9 +356,11 @@ def _web_destination(
     if any(unicodedata.category(ch) in ("Cf", "Zs", "Cc") for ch in host):
         obfuscated = True
     ascii_host, _ = _normalise_host(host)
-    if not ascii_host:
-        return Destination(scheme, None, userinfo, obfuscated, protocol_relative, relative=not userinfo)
-    return Destination(scheme, ascii_host, userinfo, obfuscated, protocol_relative, ip=_ipv4(ascii_host))
+    return Destination(
+        scheme, ascii_host or None, userinfo=userinfo, obfuscated=obfuscated,
+        protocol_relative=protocol_relative, ip=_ipv4(ascii_host),
+        relative=not ascii_host and not userinfo,  # "https://" alone leads nowhere
+    )
 
 
 def _mail_destinations(rest: str) -> list[Destination]:
@@ -377,21 +384,17 @@ def _normalise_host(host: str) -> tuple[str, bool]:
         return idna.encode(host, uts46=True).decode("ascii").lower(), True
     except idna.IDNAError:
         pass
+    try:  # IDNA 2008 refuses what browsers accept (underscores, emoji): encode label by label
+        host = idna.uts46_remap(host, std3_rules=False)
+    except idna.IDNAError:
+        pass
     labels = []
-    for label in idna.uts46_remap(host, std3_rules=False).split(".") if _remappable(host) else host.split("."):
+    for label in host.split("."):
         try:
             labels.append(label.encode("idna").decode("ascii").lower() if label else label)
         except UnicodeError:
             labels.append(label.lower())
     return ".".join(labels), False
-
-
-def _remappable(host: str) -> bool:
-    try:
-        idna.uts46_remap(host, std3_rules=False)
-    except idna.IDNAError:
-        return False
-    return True
 
 
 def _unicode_host(host: str) -> str:
