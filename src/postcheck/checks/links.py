@@ -68,7 +68,7 @@ SHORTENERS = frozenset(
     bit.ly bitly.com bitly.is tinyurl.com t.co goo.gl ow.ly is.gd v.gd buff.ly rebrand.ly
     cutt.ly shorturl.at tiny.cc lnkd.in t.ly rb.gy bl.ink s.id tr.im su.pr x.co cli.gs
     po.st dlvr.it ift.tt trib.al fb.me amzn.to adf.ly shorte.st soo.gd qr.net 1url.com
-    tiny.one shorturl.com short.io shorturl.gg snip.ly tinu.be y2u.be kutt.it
+    tiny.one short.io snip.ly kutt.it
     """.split()
 )
 """Hosts whose only job is to redirect somewhere else."""
@@ -565,7 +565,7 @@ def _judge_destination(link: Link, where: Destination, allow: Allowlist) -> Verd
             " remove it, or link to the https:// page instead.",
         )
     host = where.host or ""
-    shown = where.shown_host
+    shown = where.shown_host or "an unknown site"
     if where.userinfo:
         return Verdict(
             "userinfo", error,
