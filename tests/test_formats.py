@@ -24,34 +24,76 @@ NAMES = (("Amelia Hart", "pupil P017"), ("Hart", "pupil P017"), ("Noah O'Brien",
 
 
 def full_name(file="drafts/sports-day.txt", line=3, column=5, message="Amelia Hart is named in full.", **kw):
-    return Finding("names.full-name", Severity.ERROR, message, file, line, column, pupil_id="P017",
-                   redactions=NAMES[:2], **kw)
+    return Finding(
+        "names.full-name", Severity.ERROR, message, file, line, column, pupil_id="P017", redactions=NAMES[:2], **kw
+    )
 
 
 def sample_report() -> Report:
     day = [
         full_name(),
-        Finding("names.with-photo", Severity.WARNING, "Noah O'Brien is named and in sports-day.jpg.",
-                "drafts/sports-day.txt", 7, 1, pupil_id="P042", redactions=NAMES[2:]),
-        Finding("faces.no-consent", Severity.ERROR, "Amelia Hart has no photo consent for social media.",
-                "drafts/sports-day.jpg", box=(10, 60, 70, 5), pupil_id="P017", redactions=NAMES[:2]),
-        Finding("faces.consented", Severity.INFO, "Noah O'Brien has photo consent.", "drafts/sports-day.jpg",
-                box=(10, 160, 70, 105), pupil_id="P042", redactions=NAMES[2:]),
-        Finding("image.location", Severity.WARNING, "drafts/sports-day.jpg carries GPS location data.",
-                "drafts/sports-day.jpg"),
-        Finding("links.not-allowed", Severity.ERROR, "example.com is not on the allowlist.",
-                "drafts/sports-day.txt", 9, 12, waived_by="Mrs Head"),
+        Finding(
+            "names.with-photo",
+            Severity.WARNING,
+            "Noah O'Brien is named and in sports-day.jpg.",
+            "drafts/sports-day.txt",
+            7,
+            1,
+            pupil_id="P042",
+            redactions=NAMES[2:],
+        ),
+        Finding(
+            "faces.no-consent",
+            Severity.ERROR,
+            "Amelia Hart has no photo consent for social media.",
+            "drafts/sports-day.jpg",
+            box=(10, 60, 70, 5),
+            pupil_id="P017",
+            redactions=NAMES[:2],
+        ),
+        Finding(
+            "faces.consented",
+            Severity.INFO,
+            "Noah O'Brien has photo consent.",
+            "drafts/sports-day.jpg",
+            box=(10, 160, 70, 105),
+            pupil_id="P042",
+            redactions=NAMES[2:],
+        ),
+        Finding(
+            "image.location",
+            Severity.WARNING,
+            "drafts/sports-day.jpg carries GPS location data.",
+            "drafts/sports-day.jpg",
+        ),
+        Finding(
+            "links.not-allowed",
+            Severity.ERROR,
+            "example.com is not on the allowlist.",
+            "drafts/sports-day.txt",
+            9,
+            12,
+            waived_by="Mrs Head",
+        ),
     ]
     fair = [
         Finding("links.check-failed", Severity.ERROR, "The links check could not finish on this post.", "drafts/fair"),
-        Finding("faces.unknown", Severity.ERROR, "A face matches nobody.", "drafts/fair/clip.mp4", time=12.5,
-                box=(1, 2, 3, 0)),
+        Finding(
+            "faces.unknown",
+            Severity.ERROR,
+            "A face matches nobody.",
+            "drafts/fair/clip.mp4",
+            time=12.5,
+            box=(1, 2, 3, 0),
+        ),
     ]
-    return Report((
-        PostResult.of("drafts/fair", fair),
-        PostResult.of("drafts/quiet", []),
-        PostResult.of("drafts/sports-day", day),
-    ))
+    return Report(
+        (
+            PostResult.of("drafts/fair", fair),
+            PostResult.of("drafts/quiet", []),
+            PostResult.of("drafts/sports-day", day),
+        )
+    )
 
 
 # --- SARIF -----------------------------------------------------------------------------------
@@ -67,7 +109,9 @@ def validate_sarif(text: str) -> dict:
     return log
 
 
-@pytest.mark.parametrize("report", [sample_report(), sample_report().redacted(), Report(())], ids=["full", "redacted", "empty"])
+@pytest.mark.parametrize(
+    "report", [sample_report(), sample_report().redacted(), Report(())], ids=["full", "redacted", "empty"]
+)
 def test_sarif_validates_against_the_oasis_schema(report):
     log = validate_sarif(render_sarif(report))
     assert log["version"] == "2.1.0"
@@ -124,7 +168,11 @@ def test_sarif_levels_locations_and_suppressions():
     photo = by_rule["faces.no-consent"]["locations"][0]["physicalLocation"]
     assert photo["region"] == {"startLine": 1}
     assert photo["artifactLocation"]["uri"] == "drafts/sports-day.jpg"
-    assert by_rule["faces.unknown"]["properties"] == {"time": 12.5, "box": {"top": 1, "right": 2, "bottom": 3, "left": 0}}
+    assert by_rule["faces.unknown"]["message"]["text"] == "A face matches nobody. (at 12.5s)"
+    assert by_rule["faces.unknown"]["properties"] == {
+        "time": 12.5,
+        "box": {"top": 1, "right": 2, "bottom": 3, "left": 0},
+    }
     assert by_rule["links.not-allowed"]["suppressions"] == [
         {"kind": "external", "status": "accepted", "justification": "Waived in rules.yaml, approved by Mrs Head."}
     ]
@@ -133,10 +181,17 @@ def test_sarif_levels_locations_and_suppressions():
 
 def test_sarif_uris_are_relative_with_forward_slashes_and_encoded(tmp_path):
     inside = tmp_path / "drafts" / "trip day" / "photo 1.jpg"
-    report = Report((PostResult.of("drafts/trip day", [
-        Finding("image.location", Severity.WARNING, "gps", str(inside)),
-        Finding("image.location", Severity.WARNING, "gps", "./drafts/trip day/photo 2.jpg"),
-    ]),))
+    report = Report(
+        (
+            PostResult.of(
+                "drafts/trip day",
+                [
+                    Finding("image.location", Severity.WARNING, "gps", str(inside)),
+                    Finding("image.location", Severity.WARNING, "gps", "./drafts/trip day/photo 2.jpg"),
+                ],
+            ),
+        )
+    )
     log = validate_sarif(render_sarif(report, srcroot=tmp_path))
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in log["runs"][0]["results"]]
     assert uris == [
@@ -204,11 +259,16 @@ def test_junit_one_testcase_per_post_and_correct_counts():
     assert suite.get("name") == "postcheck"
     cases = suite.findall("testcase")
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
-        ("postcheck", "drafts/fair"), ("postcheck", "drafts/quiet"), ("postcheck", "drafts/sports-day"),
+        ("postcheck", "drafts/fair"),
+        ("postcheck", "drafts/quiet"),
+        ("postcheck", "drafts/sports-day"),
     ]
     for element in (root, suite):
         assert {k: element.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
-            "tests": "3", "failures": "2", "errors": "0", "skipped": "0",
+            "tests": "3",
+            "failures": "2",
+            "errors": "0",
+            "skipped": "0",
         }
     fair, quiet, day = cases
     assert list(quiet) == []
@@ -220,7 +280,10 @@ def test_junit_one_testcase_per_post_and_correct_counts():
     ]
     out = day.find("system-out").text.splitlines()
     assert "warning names.with-photo drafts/sports-day.txt:7:1: Noah O'Brien is named and in sports-day.jpg." in out
-    assert "error links.not-allowed drafts/sports-day.txt:9:12: example.com is not on the allowlist. (waived by Mrs Head)" in out
+    assert (
+        "error links.not-allowed drafts/sports-day.txt:9:12: example.com is not on the allowlist. (waived by Mrs Head)"
+        in out
+    )
     assert any(line.startswith("info faces.consented") for line in out)
     assert len(out) == 4
     assert fair.find("failure").text.splitlines()[1] == (
@@ -229,8 +292,12 @@ def test_junit_one_testcase_per_post_and_correct_counts():
 
 
 def test_junit_single_problem_is_singular_and_passing_posts_have_no_failure():
-    report = Report((PostResult.of("a.txt", [full_name(file="a.txt")]), PostResult.of("b.txt", [
-        Finding("image.location", Severity.WARNING, "gps", "b.jpg")])))
+    report = Report(
+        (
+            PostResult.of("a.txt", [full_name(file="a.txt")]),
+            PostResult.of("b.txt", [Finding("image.location", Severity.WARNING, "gps", "b.jpg")]),
+        )
+    )
     root = ET.fromstring(render_junit(report))
     a, b = root.iter("testcase")
     assert a.find("failure").get("message") == "1 problem"
@@ -263,10 +330,15 @@ def test_github_escaping_rules():
 def test_github_annotations_for_a_small_report():
     lines = render_github(sample_report()).splitlines()
     commands = [line for line in lines if line.startswith("::")]
-    assert "::error file=drafts/sports-day.txt,line=3,col=5,title=names.full-name::Amelia Hart is named in full." in commands
+    assert (
+        "::error file=drafts/sports-day.txt,line=3,col=5,title=names.full-name::Amelia Hart is named in full."
+        in commands
+    )
     assert "::error file=drafts/fair/clip.mp4,title=faces.unknown::A face matches nobody. (at 12.5s)" in commands
-    assert ("::notice file=drafts/sports-day.txt,line=9,col=12,title=links.not-allowed::"
-            "example.com is not on the allowlist. (waived by Mrs Head)") in commands
+    assert (
+        "::notice file=drafts/sports-day.txt,line=9,col=12,title=links.not-allowed::"
+        "example.com is not on the allowlist. (waived by Mrs Head)"
+    ) in commands
     assert sum(c.startswith("::error ") for c in commands) == 4
     assert sum(c.startswith("::warning ") for c in commands) == 2
     assert sum(c.startswith("::notice ") for c in commands) == 2
@@ -275,9 +347,14 @@ def test_github_annotations_for_a_small_report():
 
 
 def test_github_escapes_file_and_message():
-    finding = Finding("links.not-allowed", Severity.ERROR, "50% off at evil.example\n::error::fake", "drafts/a,b:c.txt", 2, 3)
+    finding = Finding(
+        "links.not-allowed", Severity.ERROR, "50% off at evil.example\n::error::fake", "drafts/a,b:c.txt", 2, 3
+    )
     lines = render_github(Report((PostResult.of("drafts/a,b:c.txt", [finding]),))).splitlines()
-    assert lines[0] == "::error file=drafts/a%2Cb%3Ac.txt,line=2,col=3,title=links.not-allowed::50%25 off at evil.example%0A::error::fake"
+    assert (
+        lines[0]
+        == "::error file=drafts/a%2Cb%3Ac.txt,line=2,col=3,title=links.not-allowed::50%25 off at evil.example%0A::error::fake"
+    )
     # No message can start a line of its own, so no second command is smuggled in.
     assert [line for line in lines if line.startswith("::")] == [lines[0]]
 
@@ -289,7 +366,9 @@ def many_problems() -> Report:
         post = f"drafts/post-{p}"
         findings = [full_name(file=f"{post}.txt", line=n + 1) for n in range(errors)]
         if p == 6:
-            findings += [Finding("image.location", Severity.WARNING, f"gps {n}", f"{post}-{n:02}.jpg") for n in range(12)]
+            findings += [
+                Finding("image.location", Severity.WARNING, f"gps {n}", f"{post}-{n:02}.jpg") for n in range(12)
+            ]
         results.append(PostResult.of(post, findings))
     return Report(tuple(results))
 
@@ -324,7 +403,10 @@ def test_github_exactly_ten_errors_need_no_summary():
 
 def test_github_passing_report():
     report = Report((PostResult.of("drafts/a.txt", []),))
-    assert render_github(report) == "PASS drafts/a.txt\npostcheck: PASS: 1 post checked, nothing found that breaks the policy.\n"
+    assert (
+        render_github(report)
+        == "PASS drafts/a.txt\npostcheck: PASS: 1 post checked, nothing found that breaks the policy.\n"
+    )
 
 
 # --- Redaction across formats ----------------------------------------------------------------

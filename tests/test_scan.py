@@ -35,8 +35,14 @@ def paths(*names: str) -> tuple[Path, ...]:
 
 
 def test_subfolder_is_one_post_with_its_draft_photos_and_videos(in_tmp):
-    make(in_tmp, "drafts/sports-day/post.docx", "drafts/sports-day/a.jpg", "drafts/sports-day/B.PNG",
-         "drafts/sports-day/race.mp4", "drafts/sports-day/finish.MOV")
+    make(
+        in_tmp,
+        "drafts/sports-day/post.docx",
+        "drafts/sports-day/a.jpg",
+        "drafts/sports-day/B.PNG",
+        "drafts/sports-day/race.mp4",
+        "drafts/sports-day/finish.MOV",
+    )
     found = discover(Path("drafts"))
     assert found.posts == (
         Post(
@@ -60,27 +66,53 @@ def test_names_follow_dir_as_typed(in_tmp):
 
 
 def test_nested_subfolders_are_posts_of_their_own(in_tmp):
-    make(in_tmp, "d/trip/trip.txt", "d/trip/coach.jpg", "d/trip/museum/museum.txt", "d/trip/museum/hall.jpg",
-         "d/photos-only/one.jpg", "d/photos-only/two.webp")
+    make(
+        in_tmp,
+        "d/trip/trip.txt",
+        "d/trip/coach.jpg",
+        "d/trip/museum/museum.txt",
+        "d/trip/museum/hall.jpg",
+        "d/photos-only/one.jpg",
+        "d/photos-only/two.webp",
+    )
     posts = by_name(discover(Path("d")))
     assert sorted(posts) == ["d/photos-only", "d/trip", "d/trip/museum"]
     assert posts["d/trip"] == Post("d/trip", Path("d/trip/trip.txt"), paths("d/trip/coach.jpg"))
-    assert posts["d/trip/museum"] == Post("d/trip/museum", Path("d/trip/museum/museum.txt"),
-                                          paths("d/trip/museum/hall.jpg"))
-    assert posts["d/photos-only"] == Post("d/photos-only", None, paths("d/photos-only/one.jpg", "d/photos-only/two.webp"))
+    assert posts["d/trip/museum"] == Post(
+        "d/trip/museum", Path("d/trip/museum/museum.txt"), paths("d/trip/museum/hall.jpg")
+    )
+    assert posts["d/photos-only"] == Post(
+        "d/photos-only", None, paths("d/photos-only/one.jpg", "d/photos-only/two.webp")
+    )
 
 
 def test_loose_drafts_take_photos_named_after_their_stem(in_tmp):
-    make(in_tmp, "d/sports-day.txt", "d/sports-day.jpg", "d/sports-day-2.png", "d/sports-day_team.heic",
-         "d/Sports-Day 3.JPG", "d/sports-day(4).gif", "d/sports-day5.bmp", "d/sports-day.mp4",
-         "d/sports-dayout.jpg", "d/other.jpg")
+    make(
+        in_tmp,
+        "d/sports-day.txt",
+        "d/sports-day.jpg",
+        "d/sports-day-2.png",
+        "d/sports-day_team.heic",
+        "d/Sports-Day 3.JPG",
+        "d/sports-day(4).gif",
+        "d/sports-day5.bmp",
+        "d/sports-day.mp4",
+        "d/sports-dayout.jpg",
+        "d/other.jpg",
+    )
     found = discover(Path("d"))
     posts = by_name(found)
     assert posts["d/sports-day.txt"] == Post(
         "d/sports-day.txt",
         Path("d/sports-day.txt"),
-        paths("d/Sports-Day 3.JPG", "d/sports-day(4).gif", "d/sports-day-2.png", "d/sports-day.jpg",
-              "d/sports-day5.bmp", "d/sports-day_team.heic"),
+        paths(
+            "d/Sports-Day 3.JPG",
+            "d/sports-day(4).gif",
+            "d/sports-day-2.png",
+            "d/sports-day.jpg",
+            "d/sports-day5.bmp",
+            "d/sports-day_team.heic",
+        ),
         paths("d/sports-day.mp4"),
     )
     # Photos that match no draft are posts of their own.
@@ -90,8 +122,15 @@ def test_loose_drafts_take_photos_named_after_their_stem(in_tmp):
 
 
 def test_longest_stem_wins(in_tmp):
-    make(in_tmp, "d/fair.txt", "d/fair-night.txt", "d/fair-1.jpg", "d/fair-night.jpg", "d/fair-night-2.jpg",
-         "d/fair-nights.jpg")
+    make(
+        in_tmp,
+        "d/fair.txt",
+        "d/fair-night.txt",
+        "d/fair-1.jpg",
+        "d/fair-night.jpg",
+        "d/fair-night-2.jpg",
+        "d/fair-nights.jpg",
+    )
     posts = by_name(discover(Path("d")))
     assert posts["d/fair-night.txt"].images == paths("d/fair-night-2.jpg", "d/fair-night.jpg")
     # "fair-nights" is not "fair-night" + separator, but it is "fair" + "-".
@@ -114,14 +153,29 @@ def test_draft_without_photos_is_a_text_only_post(in_tmp):
 
 
 def test_subfolder_with_several_drafts_is_one_post_per_draft_sharing_unmatched_photos(in_tmp):
-    make(in_tmp, "d/trip/day-1.txt", "d/trip/day-2.md", "d/trip/day-1-beach.jpg", "d/trip/day-2.png",
-         "d/trip/group.jpg", "d/trip/coach.mp4")
+    make(
+        in_tmp,
+        "d/trip/day-1.txt",
+        "d/trip/day-2.md",
+        "d/trip/day-1-beach.jpg",
+        "d/trip/day-2.png",
+        "d/trip/group.jpg",
+        "d/trip/coach.mp4",
+    )
     posts = by_name(discover(Path("d")))
     assert posts == {
-        "d/trip/day-1.txt": Post("d/trip/day-1.txt", Path("d/trip/day-1.txt"),
-                                 paths("d/trip/day-1-beach.jpg", "d/trip/group.jpg"), paths("d/trip/coach.mp4")),
-        "d/trip/day-2.md": Post("d/trip/day-2.md", Path("d/trip/day-2.md"),
-                                paths("d/trip/day-2.png", "d/trip/group.jpg"), paths("d/trip/coach.mp4")),
+        "d/trip/day-1.txt": Post(
+            "d/trip/day-1.txt",
+            Path("d/trip/day-1.txt"),
+            paths("d/trip/day-1-beach.jpg", "d/trip/group.jpg"),
+            paths("d/trip/coach.mp4"),
+        ),
+        "d/trip/day-2.md": Post(
+            "d/trip/day-2.md",
+            Path("d/trip/day-2.md"),
+            paths("d/trip/day-2.png", "d/trip/group.jpg"),
+            paths("d/trip/coach.mp4"),
+        ),
     }
 
 
@@ -131,8 +185,19 @@ def test_posts_are_sorted_by_name(in_tmp):
 
 
 def test_every_file_not_checked_is_listed_with_its_reason(in_tmp):
-    make(in_tmp, "d/.DS_Store", "d/Thumbs.db", "d/post/~$temp.docx", "d/post/post.docx", "d/post/desktop.ini",
-         "d/newsletter.pdf", "d/README", "d/.git/config", "d/__MACOSX/._a.jpg", "d/post/notes.txt~")
+    make(
+        in_tmp,
+        "d/.DS_Store",
+        "d/Thumbs.db",
+        "d/post/~$temp.docx",
+        "d/post/post.docx",
+        "d/post/desktop.ini",
+        "d/newsletter.pdf",
+        "d/README",
+        "d/.git/config",
+        "d/__MACOSX/._a.jpg",
+        "d/post/notes.txt~",
+    )
     (in_tmp / "d" / "empty").mkdir()
     (in_tmp / "d" / "nested-empty" / "inner").mkdir(parents=True)
     make(in_tmp, "d/only-junk/.DS_Store")

@@ -35,8 +35,11 @@ from pathlib import Path
 from postcheck.errors import InputError
 from postcheck.post import DRAFT_SUFFIXES, IMAGE_SUFFIXES, VIDEO_SUFFIXES, Post
 
-SYSTEM_FILES = {"thumbs.db": "Windows thumbnail cache", "ehthumbs.db": "Windows thumbnail cache",
-                "desktop.ini": "Windows folder settings file"}
+SYSTEM_FILES = {
+    "thumbs.db": "Windows thumbnail cache",
+    "ehthumbs.db": "Windows thumbnail cache",
+    "desktop.ini": "Windows folder settings file",
+}
 _AFTER_STEM = set("-_ .(") | set("0123456789")
 """What may follow a draft's stem in a photo's name for the photo to belong to the draft."""
 

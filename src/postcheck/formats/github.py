@@ -70,8 +70,13 @@ def _annotations(kind: str, items: list[tuple[str, Finding]]) -> list[str]:
         listing = ", ".join(f"{post} ({count})" for post, count in per_post.items())
         noun = one if len(hidden) == 1 else many
         posts = "post" if len(per_post) == 1 else "posts"
-        out.append(command(kind, f"... and {len(hidden)} more {noun} in {len(per_post)} {posts}: {listing}",
-                           title=f"postcheck: {len(hidden)} more {noun}"))
+        out.append(
+            command(
+                kind,
+                f"... and {len(hidden)} more {noun} in {len(per_post)} {posts}: {listing}",
+                title=f"postcheck: {len(hidden)} more {noun}",
+            )
+        )
     return out
 
 
@@ -108,6 +113,8 @@ def _summary(report: Report) -> str:
     problems = sum(f.fails for r in report.results for f in r.findings)
     checked = f"{posts} post{'s' if posts != 1 else ''} checked"
     if report.failed:
-        return (f"postcheck: FAIL: {checked}, {failed} failed: "
-                f"{problems} problem{'s' if problems != 1 else ''} to fix before posting.")
+        return (
+            f"postcheck: FAIL: {checked}, {failed} failed: "
+            f"{problems} problem{'s' if problems != 1 else ''} to fix before posting."
+        )
     return f"postcheck: PASS: {checked}, nothing found that breaks the policy."

@@ -91,8 +91,10 @@ def _result(finding: Finding, rule_index: int, root: Path, line_hash: str) -> di
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
-        "message": {"text": finding.message},
-        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(finding.file, root), "region": region}}],
+        "message": {"text": finding.message if finding.time is None else f"{finding.message} (at {finding.time:.1f}s)"},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": artifact_location(finding.file, root), "region": region}}
+        ],
         # primaryLocationLineHash is the key code scanning matches on; setting it stops
         # upload-sarif from hashing line 1 of a photo's bytes in its place.
         "partialFingerprints": {FINGERPRINT_KEY: line_hash, "primaryLocationLineHash": line_hash},
