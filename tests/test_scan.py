@@ -258,6 +258,22 @@ def test_unreadable_folder_is_listed(in_tmp):
     assert found.ignored == ((Path("d/locked"), "folder cannot be read (Permission denied)"),)
 
 
+def test_folder_that_fails_to_list_is_listed(in_tmp, monkeypatch):
+    # Root reads any folder, so the permission test above is skipped in CI; this covers the same path.
+    make(in_tmp, "d/locked/a.jpg", "d/open/b.jpg")
+    real_iterdir = Path.iterdir
+
+    def iterdir(self):
+        if self.name == "locked":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    found = discover(Path("d"))
+    assert [p.name for p in found.posts] == ["d/open"]
+    assert found.ignored == ((Path("d/locked"), "folder cannot be read (Permission denied)"),)
+
+
 def test_missing_or_file_root_is_an_input_error(in_tmp):
     with pytest.raises(InputError, match=r"^nope does not exist$"):
         discover(Path("nope"))
