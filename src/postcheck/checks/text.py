@@ -86,11 +86,13 @@ def _is_role_mailbox(local: str) -> bool:
 
 # --- phone -------------------------------------------------------------------------------------
 
-# A digit, then up to 14 more, each after at most one short separator: spaces, a hyphen, a dot or
-# a bracket. Bounded, so each start costs a constant; the lookbehinds stop a match starting inside
+# "+" and a digit, or the trunk 0 and two more digits, then up to 13 more digits, each after at
+# most one short separator: spaces, a hyphen, a dot or a bracket. Bounded, so each start costs a constant; the lookbehinds stop a match starting inside
 # a word, a longer number, a price (£12.50) or a date (12/03/2025).
 _PHONE_SEP = rf"(?:{_S}{{0,2}}[\-.\u2013()]{{1,2}}{_S}{{0,2}}|{_S}{{1,2}})?"
-_PHONE = re.compile(rf"(?<![\w£$€¥#@/\\+])(?<![0-9][.,:/\-])(?:\+|\()?[0-9](?:{_PHONE_SEP}[0-9]){{6,14}}")
+_PHONE = re.compile(
+    rf"(?<![\w£$€¥#@/\\+])(?<![0-9][.,:/\-])(?:\+[0-9]|\(?0[0-9]{{2}})(?:{_PHONE_SEP}[0-9]){{5,13}}"
+)
 _DIGIT_GROUP = re.compile(r"[0-9]+")
 _REFERENCE_LABEL = re.compile(
     r"\b(?:ref(?:erence)?|order|invoice|account|a/c|urn|upn|uln|isbn|issn|vat|charity|company|"
@@ -187,12 +189,21 @@ _AREAS = (
     "LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM "
     "SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE"
 ).split()
-# Only real postcode areas, so "Y6 1st" or "KS2 3rd" are not postcodes; inward letters never use CIKMOV.
+# Any postcode shape; the area is then checked against the real ones, so "Y6 1st" or "KS2 3rd" are
+# not postcodes. Inward letters never use CIKMOV.
 _POSTCODE = re.compile(
-    r"(?<![A-Za-z0-9])(?:(?:" + "|".join(sorted(_AREAS, key=len, reverse=True)) + r")[0-9][0-9A-Z]?"
-    rf"{_S}?[0-9][ABD-HJLNP-UW-Z]{{2}}|GIR{_S}?0AA)(?![A-Za-z0-9])",
+    rf"(?<![A-Za-z0-9])(?P<area>[A-Z]{{1,2}})[0-9][0-9A-Z]?{_S}?[0-9][ABD-HJLNP-UW-Z]{{2}}(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
+_AREA_SET = frozenset(_AREAS)
+
+
+def _postcodes(text: str) -> Iterator[re.Match]:
+    for m in _POSTCODE.finditer(text):
+        if m.group("area").upper() in _AREA_SET:
+            yield m
+
+
 _STREET_TYPES = (
     "Street|Road|Avenue|Lane|Close|Drive|Crescent|Grove|Gardens|Terrace|Mews|Way|Place|Court|"
     "Rise|Row|Square|Parade|Cottages|Villas|Boulevard|Wynd|St|Rd|Ave|Ln|Cres|Gdns"
@@ -265,7 +276,7 @@ class PersonalDataCheck:
         self._phones = frozenset(phone_digits(p) for p in rules.allow_phones)
         self._address_words = tuple(_words(a) for a in rules.allow_addresses)
         self._postcodes = frozenset(
-            _compact(m.group()) for a in rules.allow_addresses for m in _POSTCODE.finditer(a)
+            _compact(m.group()) for a in rules.allow_addresses for m in _postcodes(a)
         )
 
     def run(self, post: LoadedPost) -> Iterator[Finding]:
@@ -300,7 +311,7 @@ class PersonalDataCheck:
                 continue
             yield m.start(), m.end(), "email"
         yield from self._phone_matches(text)
-        for m in _POSTCODE.finditer(text):
+        for m in _postcodes(text):
             if _compact(m.group()) not in self._postcodes:
                 yield m.start(), m.end(), "postcode"
         for m in _STREET.finditer(text):
