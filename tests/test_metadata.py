@@ -196,7 +196,9 @@ def test_missing_input_raises_metadata_error(tmp_path):
 def test_animated_gif_keeps_its_frames_and_loses_its_comment(tmp_path):
     frames = [Image.new("RGB", (20, 10), (red, 0, 0)) for red in (10, 120, 240)]
     original = tmp_path / "wave.gif"
-    frames[0].save(original, save_all=True, append_images=frames[1:], duration=100, loop=0, comment=b"Mia, 12 Acacia Avenue")
+    frames[0].save(
+        original, save_all=True, append_images=frames[1:], duration=100, loop=0, comment=b"Mia, 12 Acacia Avenue"
+    )
     with Image.open(original) as image:
         assert image.n_frames == 3 and image.info["comment"] == b"Mia, 12 Acacia Avenue"
     copy = strip_metadata(original, tmp_path / "out")

@@ -87,8 +87,9 @@ def _is_role_mailbox(local: str) -> bool:
 # --- phone -------------------------------------------------------------------------------------
 
 # "+" and a digit, or the trunk 0 and two more digits, then up to 13 more digits, each after at
-# most one short separator: spaces, a hyphen, a dot or a bracket. Bounded, so each start costs a constant; the lookbehinds stop a match starting inside
-# a word, a longer number, a price (£12.50) or a date (12/03/2025).
+# most one short separator: spaces, a hyphen, a dot or a bracket. Bounded, so each start costs a
+# constant; the lookbehinds stop a match starting inside a word, a longer number, a price (£12.50)
+# or a date (12/03/2025).
 _PHONE_SEP = rf"(?:{_S}{{0,2}}[\-.\u2013()]{{1,2}}{_S}{{0,2}}|{_S}{{1,2}})?"
 _PHONE = re.compile(
     rf"(?<![\w£$€¥#@/\\+])(?<![0-9][.,:/\-])(?:\+[0-9]|\(?0[0-9]{{2}})(?:{_PHONE_SEP}[0-9]){{5,13}}"
@@ -331,7 +332,8 @@ class PersonalDataCheck:
         while (m := _PHONE.search(text, position)) is not None:
             length = _phone_length(m.group())
             end = m.start() + length
-            if not length or (length == len(m.group()) and end < len(text) and (text[end].isalnum() or text[end] == "@")):
+            glued = length == len(m.group()) and end < len(text) and (text[end].isalnum() or text[end] == "@")
+            if not length or glued:  # not a phone number, or part of a word or an email address
                 position = m.start() + 1
                 continue
             position = end
