@@ -43,7 +43,11 @@ class Session:
             for picture in loaded.pictures:
                 draw(picture, [f for f in result.findings if f.file == picture.display], annotate)
         if strip_metadata is not None:
-            self._strip(post, strip_metadata)
+            from postcheck.metadata import strip_metadata as strip
+
+            for picture in loaded.pictures:
+                if picture.path in post.images:  # stills that decoded; unreadable ones are already findings
+                    strip(picture.path, strip_metadata)
         return result
 
     def fix(self, post: Post, out_dir: Path) -> list[Path]:
@@ -55,12 +59,6 @@ class Session:
 
     def report(self, results, ignored=()) -> Report:
         return Report(tuple(results), tuple((str(path), reason) for path, reason in ignored))
-
-    def _strip(self, post: Post, out_dir: Path) -> None:
-        from postcheck.metadata import strip_metadata
-
-        for path in post.images:
-            strip_metadata(path, out_dir)
 
 
 def check_waivers(rules: Rules, on: date) -> None:
