@@ -22,6 +22,7 @@ import functools
 import math
 import os
 import pickle
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -110,6 +111,19 @@ def _hog_detector(slot: int):
 
         return dlib.get_frontal_face_detector()  # 0.4 s to build
     return pickle.loads(pickle.dumps(_hog_detector(0)))  # 2 ms to copy
+
+
+_ENCODING_MODELS_LOCK = threading.Lock()
+
+
+def prepare_encoding() -> None:
+    """Start loading the landmark and encoding models (0.6 s) in the background, e.g. during detection."""
+    threading.Thread(target=_encoding_models, name="postcheck-load-encoder", daemon=True).start()
+
+
+def _encoding_models():
+    with _ENCODING_MODELS_LOCK:  # functools.cache alone would let two threads both load the models
+        return _shape_predictor(), _face_encoder()
 
 
 @functools.cache
@@ -260,7 +274,7 @@ def _as_rgb(rgb: np.ndarray) -> np.ndarray:
 def encode_faces(rgb: np.ndarray, boxes: list[FaceBox], *, num_jitters: int = ENCODING_JITTERS) -> list[np.ndarray]:
     """A 128-d encoding per box (dlib ResNet over 68 landmarks), in the order of ``boxes``."""
     rgb = _as_rgb(rgb)
-    predictor, encoder = _shape_predictor(), _face_encoder()
+    predictor, encoder = _encoding_models()
     encodings = []
     for box in boxes:
         crop, rect = _face_crop(rgb, box)

@@ -154,6 +154,8 @@ class FacesCheck:
         self._consented = {pid: p.photo_consent_on(on, channel) for pid, p in self._people.items()}
 
     def run(self, post: LoadedPost) -> Iterator[Finding]:
+        if self._encodings and any(picture.frames for picture in post.pictures):
+            vision.prepare_encoding()  # overlaps loading the encoder with the first detection
         for picture in post.pictures:
             for index, frame in enumerate(picture.frames):
                 yield from self._check_frame(picture, index, frame)
