@@ -1,74 +1,38 @@
-"""Shared fixtures: the real photos in ../shared/faces and reference encodings computed once."""
+"""Shared fixtures: the real shared photos, a clean environment for CLI runs."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from datetime import date
+import os
 from pathlib import Path
+
+import json
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from postcheck.post import LoadedPost, Picture
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_FACES = ROOT.parent / "shared" / "faces"
+EXAMPLES = ROOT / "examples"
 
-SHARED_FACES = (Path(__file__).resolve().parent.parent.parent / "shared" / "faces").resolve()
 needs_faces = pytest.mark.skipif(
     not (SHARED_FACES / "labels.json").is_file(),
-    reason=f"real test photos not found at {SHARED_FACES} (../shared/faces from the repository root)",
+    reason=f"real test photos not found at {SHARED_FACES} (see DEVELOPERS.md: ../shared/faces)",
 )
 
 
-def rgb(path: Path) -> np.ndarray:
-    return np.asarray(Image.open(path).convert("RGB"))
+@pytest.fixture(scope="session")
+def session_cache_dir(tmp_path_factory) -> Path:
+    """One encodings cache for the whole run (keyed by photo content, so sharing it is safe)."""
+    return tmp_path_factory.mktemp("encodings-cache")
 
 
-def picture(path: Path, display: str | None = None, frames: tuple[np.ndarray, ...] | None = None) -> Picture:
-    # Until postcheck.images.load_picture lands on main.
-    return Picture(path=path, display=display or path.name, frames=frames or (rgb(path),))
-
-
-def post(*pictures: Picture) -> LoadedPost:
-    return LoadedPost(name="post", draft=None, pictures=tuple(pictures))
-
-
-@dataclass(frozen=True)
-class FakePerson:
-    """The register.Person attributes the faces check reads."""
-
-    pupil_id: str
-    first_name: str
-    last_name: str
-    role: str = "pupil"
-    consent: frozenset[str] = frozenset({"facebook", "website"})
-    consent_expires: date | None = None
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def initials(self) -> str:
-        return f"{self.first_name[0]}.{self.last_name[0]}."
-
-    def expired_on(self, on: date) -> bool:
-        return self.consent_expires is not None and on > self.consent_expires
-
-    def photo_consent_on(self, on: date, channel: str) -> bool:
-        return channel in self.consent and not self.expired_on(on)
-
-
-@dataclass(frozen=True)
-class FakeRegister:
-    people: tuple[FakePerson, ...]
-    photos: dict = field(default_factory=dict)
-
-    def person(self, pupil_id: str) -> FakePerson:
-        for p in self.people:
-            if p.pupil_id == pupil_id:
-                return p
-        raise KeyError(pupil_id)
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch, session_cache_dir):
+    """CLI behaviour depends on CI, POSTCHECK_* and the cache folder: start every test from a known state."""
+    for name in ("CI", "POSTCHECK_REGISTER", "POSTCHECK_RULES", "NO_COLOR", "GITHUB_ACTIONS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("POSTCHECK_CACHE_DIR", str(session_cache_dir))
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +53,7 @@ def reference_encodings(shared_faces) -> dict[str, list[np.ndarray]]:
     from postcheck import vision
 
     return {
-        name: vision.encode_reference(rgb(shared_faces / "people" / f"{name}.jpg"))
+        name: vision.encode_reference(np.asarray(Image.open(shared_faces / "people" / f"{name}.jpg").convert("RGB")))
         for name in ("obama", "biden")
     }
 

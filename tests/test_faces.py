@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from conftest import FakePerson, FakeRegister, picture, post, rgb
+from facekit import FakePerson, FakeRegister, picture, post, rgb
 from postcheck import vision
 from postcheck.annotate import annotate
 from postcheck.checks.faces import DEFAULT_TOLERANCE, FacesCheck, classify

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from conftest import rgb
+from facekit import rgb
 from postcheck import vision
 from postcheck.checks.faces import DEFAULT_TOLERANCE, NEAR_DISTANCE
 

@@ -41,6 +41,10 @@ class Finding:
     """(sensitive text, replacement) pairs: --redact rewrites the message with these."""
     waived_by: str | None = None
     """Who approved the waiver that accepts this finding; a waived finding never fails a post."""
+    span: tuple[int, int] | None = field(default=None, compare=False)
+    """Start and end character offsets of the match in the decoded draft text (text findings)."""
+    suggestion: str | None = field(default=None, compare=False)
+    """What to write instead of ``span`` (used by ``postcheck fix``), where the check knows it."""
 
     @property
     def fails(self) -> bool:
@@ -123,6 +127,8 @@ class PostResult:
 @dataclass(frozen=True)
 class Report:
     results: tuple[PostResult, ...]
+    ignored: tuple[tuple[str, str], ...] = ()
+    """Files a scan did not check, each with the reason: nothing is skipped silently."""
 
     @property
     def failed(self) -> bool:
@@ -133,4 +139,4 @@ class Report:
         return "fail" if self.failed else "pass"
 
     def redacted(self) -> Report:
-        return Report(tuple(PostResult(r.post, tuple(f.redacted() for f in r.findings)) for r in self.results))
+        return Report(tuple(PostResult(r.post, tuple(f.redacted() for f in r.findings)) for r in self.results), self.ignored)

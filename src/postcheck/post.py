@@ -69,3 +69,35 @@ class LoadedPost:
     name: str
     draft: Draft | None
     pictures: tuple[Picture, ...]
+
+
+DRAFT_SUFFIXES = (".txt", ".md", ".markdown", ".docx")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".tif", ".tiff", ".bmp")
+VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".m4v", ".avi")
+
+
+def post_from_files(files: list[Path]) -> Post:
+    """The files named on the command line as one post; a missing file or a folder is a usage error."""
+    from postcheck.errors import InputError
+
+    if not files:
+        raise InputError("name a draft and/or photos to check, e.g. postcheck draft.txt photo.jpg")
+    drafts, images, videos = [], [], []
+    for path in files:
+        if not path.exists():
+            raise InputError(f"{path} does not exist")
+        if path.is_dir():
+            raise InputError(f"{path} is a folder: name the draft and photos, or use postcheck scan {path}")
+        suffix = path.suffix.casefold()
+        if suffix in DRAFT_SUFFIXES:
+            drafts.append(path)
+        elif suffix in VIDEO_SUFFIXES:
+            videos.append(path)
+        else:
+            # Photos and anything else: the image loader decides by content, and fails the post if it cannot.
+            images.append(path)
+    if len(drafts) > 1:
+        names = " and ".join(str(d) for d in drafts)
+        raise InputError(f"one post has one draft, got {names}: check them one at a time, or use postcheck scan DIR")
+    first = drafts[0] if drafts else (images or videos)[0]
+    return Post(name=str(first), draft=drafts[0] if drafts else None, images=tuple(images), videos=tuple(videos))

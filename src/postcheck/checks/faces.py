@@ -80,6 +80,10 @@ class ConsentPerson(Protocol):
     @property
     def initials(self) -> str: ...
 
+    @property
+    def redactions(self) -> tuple[tuple[str, str], ...]:
+        """(name, replacement) pairs for every way the person is named, full name first."""
+
     def photo_consent_on(self, on: date, channel: str) -> bool: ...
 
     def expired_on(self, on: date) -> bool: ...
@@ -213,7 +217,7 @@ class FacesCheck:
         person = self._people[pupil_id]
         name = person.full_name
         who = f"{name} ({'staff' if person.role == 'staff' else 'pupil'} {pupil_id})"
-        redactions = ((name, person.initials),)
+        redactions = tuple(person.redactions) or ((name, person.initials),)
         if verdict == "consented":
             return Finding(
                 rule="faces.consented",

@@ -1,0 +1,358 @@
+"""The command line: the only place that prints errors or chooses an exit code.
+
+Exit codes: 0 every post passes; 1 at least one post fails; 2 postcheck could not do its job
+(bad rules.yaml, invalid register, a named file that does not exist, bad usage).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from postcheck.errors import InputError, PostcheckError
+from postcheck.formats import Format
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # a traceback's locals would print pupil data
+    help="Check a school social media post (draft text and photos) against the consent register and policy.",
+)
+register_app = typer.Typer(no_args_is_help=True, help="Validate and enroll the consent register (consent_data/).")
+app.add_typer(register_app, name="register")
+
+RegisterOpt = Annotated[
+    Path, typer.Option("--register", envvar="POSTCHECK_REGISTER", help="Consent register folder.", show_default=True)
+]
+RulesOpt = Annotated[Path, typer.Option("--rules", envvar="POSTCHECK_RULES", help="Policy file.", show_default=True)]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+DateOpt = Annotated[
+    Optional[str], typer.Option("--date", help="Check consent as on this day (YYYY-MM-DD); default today.")
+]
+ChannelOpt = Annotated[str, typer.Option("--channel", help="Where the post goes: website, social, newsletter, press...")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")]
+RedactOpt = Annotated[
+    Optional[bool],
+    typer.Option("--redact/--no-redact", help="Hide pupils' names in the output (default on when CI=true)."),
+]
+
+
+def fail(message: str) -> None:
+    raise PostcheckError(message)
+
+
+def parse_day(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"--date '{value}' is not a date in YYYY-MM-DD form, e.g. 2026-07-31") from None
+
+
+def parse_channel(value: str) -> str:
+    from postcheck.register import CHANNEL_ALIASES, CHANNELS
+
+    key = value.strip().casefold()
+    key = CHANNEL_ALIASES.get(key, key)
+    if key not in CHANNELS:
+        raise InputError(f"--channel '{value}' is not one of {', '.join(CHANNELS)}")
+    return key
+
+
+def redact_default(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return os.environ.get("CI", "").strip().casefold() in ("1", "true", "yes")
+
+
+@app.command("check")
+def check_command(
+    files: Annotated[list[Path], typer.Argument(help="The draft (.txt, .md, .docx) and its photos.", show_default=False)],
+    register: RegisterOpt = Path("consent_data"),
+    rules: RulesOpt = Path("rules.yaml"),
+    fmt: FormatOpt = Format.text,
+    on: DateOpt = None,
+    channel: ChannelOpt = "social",
+    output: OutputOpt = None,
+    redact: RedactOpt = None,
+    annotate: Annotated[
+        Optional[Path], typer.Option("--annotate", help="Write copies of the photos with every face boxed and labelled.")
+    ] = None,
+    strip_metadata: Annotated[
+        Optional[Path], typer.Option("--strip-metadata", help="Write copies of the photos without location metadata.")
+    ] = None,
+) -> None:
+    """Check one post: a draft and its photos (a photo alone is fine)."""
+    from postcheck.session import Session
+    from postcheck.post import post_from_files
+
+    post = post_from_files(files)
+    session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
+    result = session.check(post, annotate=annotate, strip_metadata=strip_metadata)
+    finish(session.report([result]), fmt, output, redact_default(redact))
+
+
+@app.command("scan")
+def scan_command(
+    folder: Annotated[Path, typer.Argument(help="The shared drafts folder.", show_default=False)],
+    register: RegisterOpt = Path("consent_data"),
+    rules: RulesOpt = Path("rules.yaml"),
+    fmt: FormatOpt = Format.text,
+    on: DateOpt = None,
+    channel: ChannelOpt = "social",
+    output: OutputOpt = None,
+    redact: RedactOpt = None,
+    annotate: Annotated[
+        Optional[Path], typer.Option("--annotate", help="Write copies of the photos with every face boxed and labelled.")
+    ] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Keep watching the folder; re-check a post when it changes.")] = False,
+    watch_for: Annotated[
+        Optional[float], typer.Option("--watch-for", hidden=True, help="Stop watching after this many seconds.")
+    ] = None,
+) -> None:
+    """Check every post in a folder: each subfolder, or each loose draft with the photos named after it."""
+    from postcheck.scan import discover
+    from postcheck.session import Session
+
+    discovery = discover(folder)
+    session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
+    hide_names = redact_default(redact)
+    if watch:
+        _watch(folder, session, hide_names, annotate, watch_for)
+        raise typer.Exit(EXIT_PASS)
+    results = _check_all(session, discovery.posts, annotate)
+    finish(session.report(results, ignored=discovery.ignored), fmt, output, hide_names)
+
+
+def _check_all(session, posts, annotate):
+    """Every post once, with a progress bar on a terminal and plain lines in CI or a pipe."""
+    interactive = sys.stderr.isatty() and not os.environ.get("CI")
+    results = []
+    if interactive and posts:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, transient=True) as progress:
+            task = progress.add_task("Checking posts", total=len(posts))
+            for post in posts:
+                progress.update(task, description=f"Checking {post.name}")
+                results.append(session.check(post, annotate=annotate))
+                progress.advance(task)
+        return results
+    for index, post in enumerate(posts, 1):
+        result = session.check(post, annotate=annotate)
+        sys.stderr.write(f"[{index}/{len(posts)}] {result.verdict.upper()} {post.name}\n")
+        sys.stderr.flush()
+        results.append(result)
+    return results
+
+
+def _watch(folder: Path, session, hide_names: bool, annotate, watch_for) -> None:
+    from postcheck.scan import discover
+    from postcheck.watch import watch
+
+    def on_post(post) -> None:
+        result = session.check(post, annotate=annotate)
+        if hide_names:
+            result = session.report([result]).redacted().results[0]
+        failing = [f for f in result.findings if f.fails]
+        reasons = "; ".join(f"{f.rule}: {f.message}" for f in failing)
+        line = f"{result.verdict.upper()} {post.name}" + (f" ({len(failing)}) {reasons}" if failing else "")
+        print(line, flush=True)
+
+    print(f"Watching {folder} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    watch(folder, lambda root: discover(root).posts, on_post, stop_after=watch_for)
+
+
+@app.command("fix")
+def fix_command(
+    files: Annotated[list[Path], typer.Argument(help="The draft and its photos.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the safe copies (created if needed).")],
+    register: RegisterOpt = Path("consent_data"),
+    rules: RulesOpt = Path("rules.yaml"),
+    fmt: FormatOpt = Format.text,
+    on: DateOpt = None,
+    channel: ChannelOpt = "social",
+    redact: RedactOpt = None,
+) -> None:
+    """Write a safe copy of a post: faces without consent pixelated, names cut to first names or initials.
+
+    Exits 0 when the safe copy passes every check, 1 when something in it still needs a person.
+    """
+    from postcheck.post import post_from_files
+    from postcheck.session import Session
+
+    post = post_from_files(files)
+    session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
+    written = session.fix(post, out)
+    for path in written:
+        sys.stderr.write(f"wrote {path}\n")
+    # Videos cannot be fixed here: they are checked again as they are, so they still fail if they did.
+    result = session.check(post_from_files([*written, *post.videos]))
+    finish(session.report([result]), fmt, None, redact_default(redact))
+
+
+def finish(report, fmt: Format, output: Path | None, redact: bool) -> None:
+    from postcheck.formats import render
+
+    if redact:
+        report = report.redacted()
+    color = output is None and fmt is Format.text and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = render(report, fmt, color=color)
+    if output is not None:
+        write_output(output, text)
+        if fmt is not Format.text:
+            sys.stdout.write(render(report, Format.text))
+    else:
+        sys.stdout.write(text)
+    sys.stdout.flush()
+    raise typer.Exit(EXIT_FAIL if report.failed else EXIT_PASS)
+
+
+def write_output(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+SUBCOMMANDS = {"check", "scan", "register", "fix"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: ``postcheck DRAFT [IMAGE ...]`` is short for ``postcheck check ...``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] not in SUBCOMMANDS and args[0] not in ("--help", "-h"):
+        args.insert(0, "check")
+    try:
+        code = app(args=args, prog_name="postcheck", standalone_mode=False)
+    except PostcheckError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_ERROR)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _error("interrupted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else EXIT_PASS)
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"postcheck: error: {message}\n")
+    sys.stderr.flush()
+
+
+def _progress_enroll(register, label: str):
+    """Enroll with a rich progress bar on a terminal, silently elsewhere."""
+    from postcheck.enroll import enroll
+
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return enroll(register)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        return enroll(register, progress=lambda done, total: progress.update(task, completed=done, total=total))
+
+
+@register_app.command("validate")
+def register_validate(
+    register: RegisterOpt = Path("consent_data"),
+    rules: Annotated[
+        Optional[Path], typer.Option("--rules", envvar="POSTCHECK_RULES", help="Policy file (for faces.tolerance).")
+    ] = None,
+    on: DateOpt = None,
+) -> None:
+    """Check register.csv and the reference photos; exit 1 if a photo needs fixing."""
+    from postcheck.register import load_register
+    from postcheck.rules import DEFAULT_TOLERANCE, load_rules
+    from postcheck.validate import validate
+
+    day = parse_day(on)
+    reg = load_register(register)
+    tolerance = DEFAULT_TOLERANCE
+    rules_path = rules if rules is not None else Path("rules.yaml")
+    if rules is not None or rules_path.is_file():
+        tolerance = load_rules(rules_path).tolerance
+    enrolled = _progress_enroll(reg, "Reading reference photos")
+    result = validate(reg, enrolled, on=day, lookalike_distance=tolerance)
+    from rich.console import Console
+
+    console = Console(highlight=False, soft_wrap=True)
+    marks = {"error": "[bold red]✗[/]", "warning": "[yellow]![/]", "info": "i"}
+    for problem in result.problems:
+        console.print(f"  {marks[problem.severity.value]} {problem.rule}  {problem.message}", markup=True)
+    people = len(reg.people)
+    photos = sum(len(p) for p in reg.photos.values())
+    errors = sum(p.severity.value == "error" for p in result.problems)
+    if enrolled.cache_note:
+        console.print(f"  [yellow]![/] {enrolled.cache_note}")
+    verdict = "[bold red]problems to fix[/]" if result.failed else "[bold green]OK[/]"
+    console.print(f"{reg.csv_path}: {people} people, {photos} reference photos: {verdict}"
+                  + (f" ({errors} error{'s' if errors != 1 else ''})" if errors else ""))
+    raise typer.Exit(EXIT_FAIL if result.failed else EXIT_PASS)
+
+
+@register_app.command("enroll")
+def register_enroll(register: RegisterOpt = Path("consent_data")) -> None:
+    """Encode the reference photos into the cache; only new or changed photos are encoded."""
+    from postcheck.register import load_register
+
+    reg = load_register(register)
+    result = _progress_enroll(reg, "Encoding reference photos")
+    if result.cache_note:
+        sys.stderr.write(f"postcheck: warning: {result.cache_note}\n")
+    print(
+        f"Enrolled {len(reg.people)} people: {result.encoded} photo(s) encoded, {result.reused} unchanged, "
+        f"{result.dropped} dropped" + (f"; cache {result.cache_path}" if result.cache_path else "")
+    )
+    raise typer.Exit(EXIT_PASS)
+
+
+@register_app.command("status")
+def register_status(
+    register: RegisterOpt = Path("consent_data"),
+    expiring: Annotated[bool, typer.Option("--expiring", help="Only consents that have run out or do within 30 days.")] = False,
+    on: DateOpt = None,
+) -> None:
+    """A table of everyone in the register with their consents (names shown on this terminal only)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from postcheck.register import load_register
+    from postcheck.validate import EXPIRY_NOTICE
+
+    day = parse_day(on)
+    reg = load_register(register)
+    people = reg.people
+    if expiring:
+        people = tuple(p for p in people if p.consent_expires is not None and p.consent_expires - day <= EXPIRY_NOTICE)
+    table = Table(title=f"{reg.csv_path} on {day.isoformat()}")
+    for heading in ("id", "name", "role", "photo", "name consent", "expires", "photos"):
+        table.add_column(heading)
+    for person in people:
+        expires = person.consent_expires.isoformat() if person.consent_expires else ""
+        if person.expired_on(day):
+            expires += " (expired)"
+        table.add_row(person.pupil_id, person.full_name, person.role, str(person.photo_consent),
+                      str(person.name_consent), expires, str(len(reg.photos.get(person.pupil_id, ()))))
+    Console(highlight=False).print(table)
+    if expiring and not people:
+        print("No consent runs out in the next 30 days.")
+    raise typer.Exit(EXIT_PASS)

@@ -1,0 +1,120 @@
+"""GitHub Actions workflow commands (``postcheck --format github``): annotations on the pull request.
+
+Failing findings become ``::error``, warnings ``::warning``, notes and waived findings
+``::notice``. GitHub shows at most 10 annotations of each kind per step, so when there are more
+the 10th is a summary that counts the rest and names every post they are in: no failure is ever
+hidden. Plain lines after the annotations list every finding, and the last line gives the verdict.
+
+Values are escaped as the workflow-command rules require, and no plain line can start with
+``::``, so a draft's text can never smuggle in a command of its own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from postcheck.findings import Finding, Report, Severity
+from postcheck.formats.text import where
+
+MAX_ANNOTATIONS = 10
+"""GitHub's limit per kind (error, warning, notice) per step."""
+
+_NOUNS = {"error": ("problem", "problems"), "warning": ("warning", "warnings"), "notice": ("note", "notes")}
+
+
+def escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(kind: str, message: str, **properties: str | int | None) -> str:
+    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items() if value is not None)
+    return f"::{kind}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def kind_of(finding: Finding) -> str:
+    if finding.fails:
+        return "error"
+    if finding.severity is Severity.WARNING and finding.waived_by is None:
+        return "warning"
+    return "notice"
+
+
+def render_github(report: Report) -> str:
+    by_kind: dict[str, list[tuple[str, Finding]]] = {"error": [], "warning": [], "notice": []}
+    for result in report.results:
+        for finding in result.findings:
+            by_kind[kind_of(finding)].append((result.post, finding))
+    lines: list[str] = []
+    for kind, items in by_kind.items():
+        lines.extend(_annotations(kind, items))
+    for result in report.results:
+        lines.append(_plain(f"{result.verdict.upper()} {result.post}"))
+        lines.extend(_plain(f"  {_describe(finding)}") for finding in result.findings)
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _annotations(kind: str, items: list[tuple[str, Finding]]) -> list[str]:
+    if len(items) <= MAX_ANNOTATIONS:
+        shown, hidden = items, []
+    else:
+        shown, hidden = items[: MAX_ANNOTATIONS - 1], items[MAX_ANNOTATIONS - 1 :]
+    out = [_annotation(kind, finding) for _, finding in shown]
+    if hidden:
+        per_post = Counter(post for post, _ in hidden)
+        one, many = _NOUNS[kind]
+        listing = ", ".join(f"{post} ({count})" for post, count in per_post.items())
+        noun = one if len(hidden) == 1 else many
+        posts = "post" if len(per_post) == 1 else "posts"
+        out.append(
+            command(
+                kind,
+                f"... and {len(hidden)} more {noun} in {len(per_post)} {posts}: {listing}",
+                title=f"postcheck: {len(hidden)} more {noun}",
+            )
+        )
+    return out
+
+
+def _annotation(kind: str, finding: Finding) -> str:
+    message = finding.message
+    if finding.time is not None:
+        message += f" (at {finding.time:.1f}s)"
+    if finding.waived_by:
+        message += f" (waived by {finding.waived_by})"
+    return command(
+        kind,
+        message,
+        file=finding.file,
+        line=finding.line,
+        col=finding.column if finding.line is not None else None,
+        title=finding.rule,
+    )
+
+
+def _describe(finding: Finding) -> str:
+    waived = f" (waived by {finding.waived_by})" if finding.waived_by else ""
+    return f"{where(finding)}: {finding.severity.value} {finding.rule}: {finding.message}{waived}"
+
+
+def _plain(text: str) -> str:
+    """One line that the runner will not read as a workflow command."""
+    line = " ".join(text.splitlines())
+    return " " + line if line.startswith("::") else line
+
+
+def _summary(report: Report) -> str:
+    posts = len(report.results)
+    failed = sum(r.failed for r in report.results)
+    problems = sum(f.fails for r in report.results for f in r.findings)
+    checked = f"{posts} post{'s' if posts != 1 else ''} checked"
+    if report.failed:
+        return (
+            f"postcheck: FAIL: {checked}, {failed} failed: "
+            f"{problems} problem{'s' if problems != 1 else ''} to fix before posting."
+        )
+    return f"postcheck: PASS: {checked}, nothing found that breaks the policy."

@@ -1,0 +1,236 @@
+"""rules.yaml: the school's policy. Loaded and validated strictly; every problem is one line.
+
+```yaml
+links:
+  allow: [myschool.sch.uk, gov.uk]   # a domain allows itself and its subdomains
+faces:
+  unknown: fail        # fail | warn: a face that matches nobody in the register
+  tolerance: 0.5       # how close a face must be to a reference photo to count as that person
+names:
+  with_photo: warn     # fail | warn | off: a pupil named in the text whose face is in a photo
+text:
+  allow_emails: [office@myschool.sch.uk]   # addresses that may appear in a post
+  allow_phones: ["01632 960000"]
+  allow_addresses: ["1 School Lane, AB1 2CD"]
+waivers: []            # accountable exceptions, see README
+```
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from postcheck.errors import RulesError
+
+DEFAULT_TOLERANCE = 0.5
+"""Default faces.tolerance, chosen from measurement on the shared test photos (see checks/faces.py)."""
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An accountable exception: one finding accepted by a named person, for a reason, until a date."""
+
+    rule: str
+    approved_by: str
+    reason: str
+    expires: date
+    pupil_id: str | None = None
+    link: str | None = None
+    post: str | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    path: Path | None = None
+    allow: tuple[str, ...] = ()
+    unknown_faces: str = "fail"
+    tolerance: float = DEFAULT_TOLERANCE
+    with_photo: str = "warn"
+    allow_emails: tuple[str, ...] = ()
+    allow_phones: tuple[str, ...] = ()
+    allow_addresses: tuple[str, ...] = ()
+    waivers: tuple[Waiver, ...] = field(default=())
+
+
+_SCHEMA: dict[str, dict[str, str]] = {
+    "links": {"allow": "list of domains"},
+    "faces": {"unknown": "fail or warn", "tolerance": "a number between 0.3 and 0.6"},
+    "names": {"with_photo": "fail, warn or off"},
+    "text": {"allow_emails": "list of email addresses", "allow_phones": "list of phone numbers",
+             "allow_addresses": "list of addresses"},
+    "waivers": {},
+}
+_WAIVER_KEYS = ("rule", "approved_by", "reason", "expires", "pupil_id", "link", "post")
+
+
+def load_rules(path: Path) -> Rules:
+    """Read and validate rules.yaml; raise RulesError naming the file, key and bad value."""
+    if not path.exists():
+        raise RulesError(f"{path} not found: pass --rules FILE or set POSTCHECK_RULES (see README, 'rules.yaml')")
+    if path.is_dir():
+        raise RulesError(f"{path} is a folder: --rules takes the rules.yaml file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RulesError(f"{path} cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RulesError(f"{path} is not UTF-8 text") from None
+    return parse_rules(text, path)
+
+
+def parse_rules(text: str, path: Path) -> Rules:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise RulesError(f"{path}{where}: invalid YAML: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise RulesError(f"{path}: expected a mapping of sections ({', '.join(_SCHEMA)}), got {_kind(data)}")
+    for key in data:
+        _known(path, str(key), _SCHEMA, "section")
+    sections = {}
+    for name, value in data.items():
+        if name == "waivers":
+            continue
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            raise RulesError(f"{path}: {name} must be a mapping ({', '.join(_SCHEMA[name])}), got {_kind(value)}")
+        for key in value:
+            _known(path, f"{name}.{key}", {f"{name}.{k}": v for k, v in _SCHEMA[name].items()}, "key")
+        sections[name] = value
+    links, faces = sections.get("links", {}), sections.get("faces", {})
+    names, text_rules = sections.get("names", {}), sections.get("text", {})
+    return Rules(
+        path=path,
+        allow=_domains(path, links.get("allow", [])),
+        unknown_faces=_choice(path, "faces.unknown", faces.get("unknown", "fail"), ("fail", "warn")),
+        tolerance=_tolerance(path, faces.get("tolerance", DEFAULT_TOLERANCE)),
+        with_photo=_choice(path, "names.with_photo", names.get("with_photo", "warn"), ("fail", "warn", "off")),
+        allow_emails=_strings(path, "text.allow_emails", text_rules.get("allow_emails", [])),
+        allow_phones=_strings(path, "text.allow_phones", text_rules.get("allow_phones", [])),
+        allow_addresses=_strings(path, "text.allow_addresses", text_rules.get("allow_addresses", [])),
+        waivers=_waivers(path, data.get("waivers")),
+    )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' (true/false)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _known(path: Path, key: str, known: dict, what: str) -> None:
+    if key in known:
+        return
+    guess = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    hint = f": did you mean '{guess[0]}'?" if guess else f": known {what}s are {', '.join(known)}"
+    raise RulesError(f"{path}: unknown {what} '{key}'{hint}")
+
+
+def _choice(path: Path, key: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value is False and "off" in choices:  # YAML 1.1 reads a bare off as false
+        return "off"
+    if isinstance(value, str) and value.strip().casefold() in choices:
+        return value.strip().casefold()
+    raise RulesError(f"{path}: {key} is {_kind(value)}: use one of {', '.join(choices)}")
+
+
+def _tolerance(path: Path, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RulesError(f"{path}: faces.tolerance is {_kind(value)}: use a number such as {DEFAULT_TOLERANCE}")
+    if not 0.3 <= float(value) <= 0.6:
+        raise RulesError(
+            f"{path}: faces.tolerance {value} is out of range: use a number between 0.3 (strict) and 0.6 (loose)"
+        )
+    return float(value)
+
+
+def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise RulesError(f"{path}: {key} must be a list, got {_kind(value)}")
+    out = []
+    for index, item in enumerate(value):
+        if not isinstance(item, (str, int)) or isinstance(item, bool) or not str(item).strip():
+            raise RulesError(f"{path}: {key}[{index}] is {_kind(item)}: each entry must be text")
+        out.append(str(item).strip())
+    return tuple(out)
+
+
+def _domains(path: Path, value: Any) -> tuple[str, ...]:
+    domains = []
+    for index, entry in enumerate(_strings(path, "links.allow", value)):
+        host = entry.casefold()
+        if "://" in host:
+            host = host.split("://", 1)[1]
+        host = host.split("/", 1)[0].split("@")[-1].split(":")[0].rstrip(".")
+        if host.startswith("*."):
+            host = host[2:]
+        if not host or "." not in host or any(c.isspace() for c in host):
+            raise RulesError(f"{path}: links.allow[{index}] '{entry}' is not a domain: write it like gov.uk or myschool.sch.uk")
+        domains.append(host)
+    return tuple(domains)
+
+
+def _waivers(path: Path, value: Any) -> tuple[Waiver, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise RulesError(f"{path}: waivers must be a list of entries (rule, approved_by, reason, expires), got {_kind(value)}")
+    waivers = []
+    for index, entry in enumerate(value):
+        where = f"{path}: waivers[{index}]"
+        if not isinstance(entry, dict):
+            raise RulesError(f"{where} must be a mapping with rule, approved_by, reason and expires, got {_kind(entry)}")
+        for key in entry:
+            if key not in _WAIVER_KEYS:
+                guess = difflib.get_close_matches(str(key), _WAIVER_KEYS, n=1)
+                hint = f": did you mean '{guess[0]}'?" if guess else f": known keys are {', '.join(_WAIVER_KEYS)}"
+                raise RulesError(f"{where}: unknown key '{key}'{hint}")
+        fields = {}
+        for key in ("rule", "approved_by", "reason"):
+            item = entry.get(key)
+            if not isinstance(item, str) or not item.strip():
+                raise RulesError(f"{where}: {key} is missing or empty: a waiver must say what it accepts, who approved it and why")
+            fields[key] = item.strip()
+        expires = entry.get("expires")
+        if isinstance(expires, str):
+            try:
+                expires = date.fromisoformat(expires.strip())
+            except ValueError:
+                expires = None
+        if not isinstance(expires, date):
+            raise RulesError(f"{where}: expires is missing or not a date in YYYY-MM-DD form, e.g. 2026-07-31")
+        optional = {}
+        for key in ("pupil_id", "link", "post"):
+            item = entry.get(key)
+            if item is not None:
+                if not isinstance(item, (str, int)) or isinstance(item, bool):
+                    raise RulesError(f"{where}: {key} must be text, got {_kind(item)}")
+                optional[key] = str(item).strip()
+        waivers.append(Waiver(expires=expires, **fields, **optional))
+    return tuple(waivers)

@@ -1,0 +1,79 @@
+"""A checking session: rules and register validated first, then posts checked one by one.
+
+Validation comes before any model loads, so a typo in rules.yaml or register.csv fails in
+milliseconds. The face encodings are loaded (and the cache refreshed) the first time a photo
+is checked, once per session.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from postcheck.findings import PostResult, Report
+from postcheck.pipeline import Pipeline
+from postcheck.post import Post
+from postcheck.register import Register, load_register
+from postcheck.errors import RulesError
+from postcheck.rules import Rules, load_rules
+
+
+@dataclass
+class Session:
+    rules: Rules
+    register: Register
+    pipeline: Pipeline
+
+    @classmethod
+    def open(cls, register_dir: Path, rules_path: Path, *, on: date, channel: str) -> Session:
+        rules = load_rules(rules_path)
+        check_waivers(rules, on)
+        register = load_register(register_dir)
+        loader = functools.cache(lambda: _references(register))
+        return cls(rules, register, Pipeline(rules, register, on=on, channel=channel, references=loader))
+
+    def check(self, post: Post, *, annotate: Path | None = None, strip_metadata: Path | None = None) -> PostResult:
+        loaded, problems = self.pipeline.load(post)
+        result = self.pipeline.run(loaded, problems)
+        if annotate is not None:
+            from postcheck.annotate import annotate as draw
+
+            for picture in loaded.pictures:
+                draw(picture, [f for f in result.findings if f.file == picture.display], annotate)
+        if strip_metadata is not None:
+            self._strip(post, strip_metadata)
+        return result
+
+    def fix(self, post: Post, out_dir: Path) -> list[Path]:
+        """Write a safe copy of the post into ``out_dir``; the originals are never touched."""
+        from postcheck.fix import fix_post
+
+        loaded, problems = self.pipeline.load(post)
+        return fix_post(loaded, self.pipeline.run(loaded, problems), out_dir)
+
+    def report(self, results, ignored=()) -> Report:
+        return Report(tuple(results), tuple((str(path), reason) for path, reason in ignored))
+
+    def _strip(self, post: Post, out_dir: Path) -> None:
+        from postcheck.metadata import strip_metadata
+
+        for path in post.images:
+            strip_metadata(path, out_dir)
+
+
+def check_waivers(rules: Rules, on: date) -> None:
+    """An expired waiver is an error: someone must renew the approval or remove it."""
+    for index, waiver in enumerate(rules.waivers):
+        if on > waiver.expires:
+            raise RulesError(
+                f"{rules.path}: waivers[{index}] ({waiver.rule}, approved by {waiver.approved_by}) expired on "
+                f"{waiver.expires.isoformat()}: renew it with a new approval and date, or remove it"
+            )
+
+
+def _references(register: Register):
+    from postcheck.enroll import enroll
+
+    return enroll(register).references()

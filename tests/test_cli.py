@@ -1,0 +1,292 @@
+"""The command-line contract: exit codes, the JSON shape, one-line errors, untouched inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clirun import run_cli
+from conftest import EXAMPLES, ROOT, SHARED_FACES, needs_faces
+
+RULES = """\
+links:
+  allow: [exampleprimary.sch.uk, gov.uk]
+faces:
+  unknown: fail
+text:
+  allow_emails: [office@exampleprimary.sch.uk]
+"""
+REGISTER = """\
+pupil_id,first_name,last_name,known_as,role,photo_consent,name_consent,consent_expires
+P001,Oliver,Bennett,Ollie,pupil,yes,yes,2030-07-31
+P002,Zoë,Hughes,,pupil,yes,no,2030-07-31
+P010,Barack,Obama,,pupil,yes,yes,2030-07-31
+P011,Joe,Biden,,pupil,no,yes,2030-07-31
+S001,Helen,Clarke,,staff,yes,yes,
+"""
+
+
+@pytest.fixture
+def school(tmp_path, monkeypatch) -> Path:
+    """A school folder: rules.yaml and consent_data/ with real reference photos, as the defaults expect."""
+    (tmp_path / "rules.yaml").write_text(RULES)
+    photos = tmp_path / "consent_data" / "photos"
+    photos.mkdir(parents=True)
+    (tmp_path / "consent_data" / "register.csv").write_text(REGISTER, encoding="utf-8")
+    if SHARED_FACES.is_dir():
+        shutil.copy(SHARED_FACES / "people" / "obama.jpg", photos / "P010.jpg")
+        shutil.copy(SHARED_FACES / "people" / "biden.jpg", photos / "P011.jpg")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def draft(folder: Path, text: str, name: str = "draft.txt") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def digest_tree(*paths: Path) -> dict[str, str]:
+    out = {}
+    for root in paths:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+# --- exit 0 and 1 ---------------------------------------------------------------------------------
+
+
+def test_a_clean_post_passes_with_exit_0(school, capsys):
+    path = draft(school, "Well done Oliver on a great race! Details at https://www.gov.uk/school-holidays\n")
+    result = run_cli(capsys, path)
+    assert result.code == 0, result.out + result.err
+    assert "PASS" in result.out and "Traceback" not in result.err
+
+
+def test_a_full_name_fails_with_exit_1_and_says_where(school, capsys):
+    path = draft(school, "Sports day!\nWell done to Oliver Bennett for winning.\n")
+    result = run_cli(capsys, path)
+    assert result.code == 1
+    assert "FAIL" in result.out
+    assert "names.full-name" in result.out and "draft.txt:2:14" in result.out
+
+
+def test_json_shape_is_the_contract(school, capsys):
+    path = draft(school, "Well done to Oliver Bennett.\nSee evil.example.com/win and www.gov.uk\n")
+    result = run_cli(capsys, path, "--format", "json")
+    assert result.code == 1
+    data = json.loads(result.out)
+    assert set(data) == {"verdict", "posts"} and data["verdict"] == "fail"
+    (post,) = data["posts"]
+    assert post["post"] == str(path) and post["verdict"] == "fail"
+    rules = {f["rule"] for f in post["findings"]}
+    assert {"names.full-name", "links.not-allowed"} <= rules
+    for finding in post["findings"]:
+        assert {"rule", "severity", "message", "file", "line", "column", "pupil_id"} <= set(finding)
+        assert finding["severity"] in ("error", "warning", "info")
+    full = next(f for f in post["findings"] if f["rule"] == "names.full-name")
+    assert (full["line"], full["column"], full["pupil_id"], full["file"]) == (1, 14, "P001", str(path))
+
+
+def test_output_is_plain_when_piped(school, capsys):
+    path = draft(school, "Well done to Oliver Bennett.\n")
+    result = run_cli(capsys, path)
+    assert "\x1b[" not in result.out
+
+
+def test_redact_hides_every_name(school, capsys):
+    path = draft(school, "Well done to Oliver Bennett and oliver bennett's team.\n")
+    result = run_cli(capsys, path, "--redact", "--format", "json")
+    assert result.code == 1
+    assert "Oliver" not in result.out and "Bennett" not in result.out and "oliver" not in result.out
+    assert "P001" in result.out
+
+
+def test_redact_is_the_default_in_ci(school, capsys, monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    path = draft(school, "Well done to Oliver Bennett.\n")
+    result = run_cli(capsys, path)
+    assert result.code == 1 and "Bennett" not in result.out
+    assert "Bennett" in run_cli(capsys, path, "--no-redact").out
+
+
+# --- exit 2: postcheck could not do its job --------------------------------------------------------
+
+
+def test_missing_file_is_exit_2_with_one_line(school, capsys):
+    result = run_cli(capsys, "nope.txt")
+    assert result.code == 2
+    assert result.err == "postcheck: error: nope.txt does not exist\n"
+    assert result.out == ""
+
+
+def test_folder_where_a_file_was_expected(school, capsys):
+    result = run_cli(capsys, school / "consent_data")
+    assert result.code == 2
+    assert result.err.startswith("postcheck: error: ") and "is a folder" in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_bad_rules_is_exit_2_before_any_model(school, capsys):
+    (school / "rules.yaml").write_text("links:\n  alow: [gov.uk]\n")
+    result = run_cli(capsys, draft(school, "hello"))
+    assert result.code == 2
+    assert result.err == "postcheck: error: rules.yaml: unknown key 'links.alow': did you mean 'links.allow'?\n"
+
+
+def test_bad_register_is_exit_2_with_the_row(school, capsys):
+    csv = school / "consent_data" / "register.csv"
+    csv.write_text(REGISTER + "P020,Ann,Lee,,pupil,yes,yes,31/07/2030\n")
+    result = run_cli(capsys, draft(school, "hello"))
+    assert result.code == 2
+    assert result.err == (
+        "postcheck: error: consent_data/register.csv row 7: consent_expires '31/07/2030' is not a date in "
+        "YYYY-MM-DD form, e.g. 2030-07-31\n"
+    )
+
+
+def test_register_and_rules_from_options_and_environment(school, capsys, monkeypatch, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    shutil.copytree(school / "consent_data", elsewhere / "reg")
+    shutil.copy(school / "rules.yaml", elsewhere / "policy.yaml")
+    (school / "rules.yaml").unlink()
+    shutil.rmtree(school / "consent_data")
+    path = draft(school, "Well done Oliver!")
+    assert run_cli(capsys, path).code == 2
+    assert run_cli(capsys, path, "--register", elsewhere / "reg", "--rules", elsewhere / "policy.yaml").code == 0
+    monkeypatch.setenv("POSTCHECK_REGISTER", str(elsewhere / "reg"))
+    monkeypatch.setenv("POSTCHECK_RULES", str(elsewhere / "policy.yaml"))
+    assert run_cli(capsys, path).code == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--date", "31/12/2026"], "--date '31/12/2026' is not a date in YYYY-MM-DD form, e.g. 2026-07-31"),
+        (["--channel", "tv"], "--channel 'tv' is not one of website, social, newsletter, press, prospectus, display"),
+    ],
+)
+def test_bad_options_are_exit_2(school, capsys, args, message):
+    result = run_cli(capsys, draft(school, "hello"), *args)
+    assert result.code == 2
+    assert result.err == f"postcheck: error: {message}\n"
+
+
+def test_bad_usage_is_exit_2(school, capsys):
+    assert run_cli(capsys, draft(school, "a"), "--format", "pdf").code == 2
+    assert run_cli(capsys).code == 2
+    two = run_cli(capsys, draft(school, "a", "a.txt"), draft(school, "b", "b.txt"))
+    assert two.code == 2 and "one post has one draft" in two.err
+
+
+# --- fail closed ----------------------------------------------------------------------------------
+
+
+@needs_faces
+def test_an_unreadable_image_fails_the_post(school, capsys):
+    bad = school / "photo.jpg"
+    bad.write_bytes(b"not really a jpeg")
+    result = run_cli(capsys, draft(school, "Fun day!"), bad, "--format", "json")
+    assert result.code == 1
+    (post,) = json.loads(result.out)["posts"]
+    assert [f["rule"] for f in post["findings"]] == ["image.unreadable"]
+
+
+def test_an_empty_draft_passes(school, capsys):
+    assert run_cli(capsys, draft(school, "")).code == 0
+
+
+def test_a_binary_draft_fails_closed(school, capsys):
+    path = school / "draft.txt"
+    path.write_bytes(bytes(range(256)) * 20)
+    result = run_cli(capsys, path, "--format", "json")
+    assert result.code == 1
+    assert json.loads(result.out)["posts"][0]["findings"][0]["rule"] == "text.unreadable"
+
+
+def test_a_windows_1252_draft_is_read(school, capsys):
+    path = school / "draft.txt"
+    path.write_bytes("Well done to Zo\xeb Hughes \x96 star of the week!\n".encode("latin-1"))
+    result = run_cli(capsys, path, "--format", "json")
+    assert result.code == 1
+    rules = {(f["rule"], f["pupil_id"]) for f in json.loads(result.out)["posts"][0]["findings"]}
+    assert ("names.full-name", "P002") in rules
+
+
+# --- the faces path through the CLI ----------------------------------------------------------------
+
+
+@needs_faces
+def test_two_people_with_different_consents(school, capsys):
+    photo = SHARED_FACES / "groups" / "two_people.jpg"
+    result = run_cli(capsys, photo, "--format", "json")
+    assert result.code == 1
+    (post,) = json.loads(result.out)["posts"]
+    by_rule = {(f["rule"], f["pupil_id"]) for f in post["findings"]}
+    assert ("faces.no-consent", "P011") in by_rule
+    assert ("faces.consented", "P010") in by_rule
+    assert not any(f["rule"] == "faces.unknown" for f in post["findings"])
+
+
+@needs_faces
+def test_consented_face_alone_passes_and_expiry_is_honoured(school, capsys):
+    photo = SHARED_FACES / "people" / "obama-720p.jpg"
+    assert run_cli(capsys, photo).code == 0
+    result = run_cli(capsys, photo, "--date", "2030-08-01", "--format", "json")
+    assert result.code == 1
+    assert {f["rule"] for f in json.loads(result.out)["posts"][0]["findings"]} == {"faces.no-consent"}
+
+
+@needs_faces
+def test_a_stranger_fails_unless_the_rules_say_warn(school, capsys):
+    photo = SHARED_FACES / "people" / "lin-manuel-miranda.png"
+    assert run_cli(capsys, photo).code == 1
+    (school / "rules.yaml").write_text(RULES.replace("unknown: fail", "unknown: warn"))
+    result = run_cli(capsys, photo, "--format", "json")
+    assert result.code == 0
+    assert [f["severity"] for f in json.loads(result.out)["posts"][0]["findings"]] == ["warning"]
+
+
+@needs_faces
+def test_annotate_writes_copies_and_never_touches_inputs(school, capsys):
+    photo = school / "two.jpg"
+    shutil.copy(SHARED_FACES / "groups" / "two_people.jpg", photo)
+    text = draft(school, "Oliver Bennett at www.evil-site.co.uk")
+    before = digest_tree(photo, text, school / "consent_data" / "register.csv", school / "rules.yaml")
+    result = run_cli(capsys, text, photo, "--annotate", school / "annotated")
+    assert result.code == 1
+    assert digest_tree(photo, text, school / "consent_data" / "register.csv", school / "rules.yaml") == before
+    (copy,) = (school / "annotated").iterdir()
+    assert copy.suffix in (".jpg", ".png") and copy.stat().st_size > 0
+
+
+# --- the example and the real console script -------------------------------------------------------
+
+
+def test_the_readme_example_fails_with_several_reasons(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    before = digest_tree(EXAMPLES, ROOT / "consent_data" / "register.csv")
+    result = run_cli(capsys, "examples/draft.txt", "examples/photo.jpg", "--format", "json", "--date", "2026-11-25")
+    assert result.code == 1
+    rules = {f["rule"] for f in json.loads(result.out)["posts"][0]["findings"]}
+    assert {"names.full-name", "names.no-name-consent", "links.not-allowed", "text.personal-data",
+            "faces.no-consent", "image.location"} <= rules
+    assert digest_tree(EXAMPLES, ROOT / "consent_data" / "register.csv") == before
+
+
+def test_console_script_runs_as_a_process(school):
+    path = draft(school, "Well done to Oliver Bennett.")
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    done = subprocess.run([sys.executable, "-m", "postcheck", str(path)], capture_output=True, text=True, env=env,
+                          cwd=school, timeout=300)
+    assert done.returncode == 1
+    assert "names.full-name" in done.stdout and "Traceback" not in done.stderr
