@@ -9,12 +9,12 @@ cache) goes into a temporary folder; ../shared/faces is only read. Not a test: n
 from __future__ import annotations
 
 import itertools
+import os
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
@@ -24,56 +24,22 @@ from PIL import Image
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "faces"
 RUNS = 3
 
-# postcheck's face path in a fresh process. TODO: once the postcheck CLI lands on this branch,
-# time `postcheck check PHOTO` with a register of these two pupils instead of this snippet.
-POSTCHECK_FACES = textwrap.dedent(
-    """
-    import sys
-    from datetime import date
-    from pathlib import Path
-    import numpy as np
-    from PIL import Image
-    from postcheck import vision
-    from postcheck.checks.faces import FacesCheck
-    from postcheck.post import LoadedPost, Picture
-
-    photo, known, cache = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-
-    class Person:
-        def __init__(self, pupil_id, name, consent):
-            self.pupil_id, self.first_name, self.last_name = pupil_id, name, "Test"
-            self.role, self.consent_expires, self.consent = "pupil", None, consent
-        full_name = property(lambda self: f"{self.first_name} {self.last_name}")
-        initials = property(lambda self: f"{self.first_name[0]}.T.")
-        def photo_consent_on(self, on, channel): return self.consent
-        def expired_on(self, on): return False
-
-    class Register:
-        people = (Person("obama", "Obama", True), Person("biden", "Biden", False))
-        def person(self, pupil_id): return next(p for p in self.people if p.pupil_id == pupil_id)
-
-    if cache.exists():  # what the register's encodings cache gives a second run
-        references = {k: list(v) for k, v in np.load(cache).items()}
-    else:
-        references = {
-            p.stem: vision.encode_reference(np.asarray(Image.open(p).convert("RGB"))) for p in sorted(known.iterdir())
-        }
-    picture = Picture(photo, photo.name, (np.asarray(Image.open(photo).convert("RGB")),))
-    check = FacesCheck(Register(), references, on=date.today(), channel="facebook", tolerance=0.5, unknown="fail")
-    for finding in check.run(LoadedPost("bench", None, (picture,))):
-        print(finding.rule, finding.pupil_id)
-    """
-)
+RULES = "faces:\n  unknown: fail\n  tolerance: 0.5\n"
+REGISTER = """\
+pupil_id,first_name,last_name,known_as,role,photo_consent,name_consent,consent_expires
+P010,Barack,Obama,,pupil,yes,yes,2030-07-31
+P011,Joe,Biden,,pupil,no,yes,2030-07-31
+"""
 
 
-def timed(command: list[str]) -> tuple[float, str]:
+def timed(command: list[str], **kwargs) -> tuple[float, str]:
     start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
     return time.perf_counter() - start, result.stdout
 
 
-def median_time(command: list[str]) -> tuple[float, str]:
-    runs = [timed(command) for _ in range(RUNS)]
+def median_time(command: list[str], **kwargs) -> tuple[float, str]:
+    runs = [timed(command, **kwargs) for _ in range(RUNS)]
     return statistics.median(t for t, _ in runs), runs[-1][1]
 
 
@@ -82,27 +48,35 @@ def speed(tmp: Path) -> None:
     Image.open(SHARED / "groups" / "two_people.jpg").convert("RGB").resize((4000, 3000), Image.Resampling.BICUBIC).save(
         photo, quality=92
     )
-    known = tmp / "known"
+    known = tmp / "known"  # the face_recognition CLI's register: one photo per person, named after them
     known.mkdir()
-    for name in ("obama", "biden"):
+    school = tmp / "school"  # postcheck's: rules.yaml and consent_data/ with the same two photos
+    (school / "consent_data" / "photos").mkdir(parents=True)
+    (school / "rules.yaml").write_text(RULES)
+    (school / "consent_data" / "register.csv").write_text(REGISTER)
+    for name, pupil_id in (("obama", "P010"), ("biden", "P011")):
         (known / f"{name}.jpg").symlink_to(SHARED / "people" / f"{name}.jpg")
-    cache = tmp / "encodings.npz"
+        (school / "consent_data" / "photos" / f"{pupil_id}.jpg").symlink_to(SHARED / "people" / f"{name}.jpg")
 
-    postcheck = [sys.executable, "-c", POSTCHECK_FACES, str(photo), str(known), str(cache)]
-    cold, out = median_time(postcheck)
-    from postcheck import vision
-
-    np.savez(cache, **{p.stem: np.array(vision.encode_reference(np.asarray(Image.open(p).convert("RGB")))) for p in known.iterdir()})
-    warm, warm_out = median_time(postcheck)
+    postcheck = [str(Path(sys.executable).parent / "postcheck"), str(photo), "--format", "json"]
+    cold_runs = []
+    for i in range(RUNS):  # a fresh encodings cache each time: references encoded in the run
+        env = {**os.environ, "POSTCHECK_CACHE_DIR": str(tmp / f"cache-cold-{i}")}
+        cold_runs.append(timed(postcheck, cwd=school, env=env))
+    cold, out = statistics.median(t for t, _ in cold_runs), cold_runs[-1][1]
+    env = {**os.environ, "POSTCHECK_CACHE_DIR": str(tmp / "cache-warm")}
+    timed(postcheck, cwd=school, env=env)  # fill the cache
+    warm, warm_out = median_time(postcheck, cwd=school, env=env)
     baseline, base_out = median_time([str(Path(sys.executable).parent / "face_recognition"), str(known), str(photo)])
 
-    ours = sorted(line.split()[1] for line in out.splitlines() if line.split()[1] != "None")
+    findings = [(f["rule"], f["pupil_id"]) for f in json.loads(out)["posts"][0]["findings"]]
+    ours = sorted({"P010": "obama", "P011": "biden"}.get(pupil_id, str(pupil_id)) for _, pupil_id in findings)
     theirs = sorted(line.split(",")[1] for line in base_out.splitlines())
     print(f"12 MP photo (4000x3000), register of 2, median of {RUNS} whole-process runs on {_cores()} cores:")
     print(f"  face_recognition CLI      {baseline:5.2f} s  found {theirs}")
     print(f"  postcheck, encoding refs  {cold:5.2f} s  ratio {cold / baseline:.2f}  found {ours}")
     print(f"  postcheck, cached refs    {warm:5.2f} s  ratio {warm / baseline:.2f}  (target <= 0.50)")
-    print(f"  postcheck findings: {out.split(chr(10))[:-1]}")
+    print(f"  postcheck findings: {findings}")
     print(f"  every face found: {ours == ['biden', 'obama'] and warm_out == out}")
 
 
@@ -161,8 +135,6 @@ def _matches(label, box) -> bool:
 
 
 def _cores() -> int:
-    import os
-
     return os.cpu_count() or 1
 
 
