@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import json
+
+import numpy as np
 import pytest
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_FACES = ROOT.parent / "shared" / "faces"
@@ -31,8 +35,34 @@ def _clean_env(monkeypatch, session_cache_dir):
     monkeypatch.setenv("POSTCHECK_CACHE_DIR", str(session_cache_dir))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_faces() -> Path:
     if not (SHARED_FACES / "labels.json").is_file():
         pytest.skip(f"real test photos not found at {SHARED_FACES}")
     return SHARED_FACES
+
+
+@pytest.fixture(scope="session")
+def labels(shared_faces) -> dict:
+    return json.loads((shared_faces / "labels.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def reference_encodings(shared_faces) -> dict[str, list[np.ndarray]]:
+    """Reference encodings for obama and biden, computed once per session with the real model."""
+    from postcheck import vision
+
+    return {
+        name: vision.encode_reference(np.asarray(Image.open(shared_faces / "people" / f"{name}.jpg").convert("RGB")))
+        for name in ("obama", "biden")
+    }
+
+
+@pytest.fixture(scope="session")
+def big_two_people(shared_faces, tmp_path_factory) -> Path:
+    """groups/two_people.jpg upscaled to 4000x3000 (12 MP), in a temporary folder."""
+    out = tmp_path_factory.mktemp("big") / "two_people_12mp.jpg"
+    Image.open(shared_faces / "groups" / "two_people.jpg").convert("RGB").resize(
+        (4000, 3000), Image.Resampling.BICUBIC
+    ).save(out, quality=92)
+    return out
