@@ -67,9 +67,11 @@ PLACE_WORDS = frozenset({
     "centre", "center", "house", "library", "museum", "trust", "foundation", "ltd", "limited",
     "plc", "group", "farm", "wood", "woods", "field", "fields", "bridge", "station", "hospital",
     "surgery", "stadium", "theatre", "fc", "afc", "club", "united", "city", "county", "estate",
-    "building", "wing", "block", "room", "court", "ward", "bay", "valley", "meadow", "meadows",
+    "building", "wing", "block", "room", "ward", "bay", "valley", "meadow", "meadows", "garden",
+    "fair", "fete", "festival", "term", "show", "concert", "service", "assembly", "award", "cup",
+    "trophy", "bowl", "prize", "day", "week", "holiday", "holidays", "break", "camp", "sale",
 })
-"""Words after a name that make it a place or organisation (``Bennett Road``, ``Grace Academy``)."""
+"""Words after a name that make it a place, organisation or event (``Bennett Road``, ``Summer Fair``)."""
 
 PLACE_BEFORE = frozenset({"st", "saint", "lake", "mount", "port", "fort", "camp"})
 
@@ -108,6 +110,8 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _TOKEN = re.compile(r"%[0-9a-f]{2}|[^\W\d_]+|\d+")
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+|\n")
+_NOT_PEOPLE = frozenset({"DATE", "TIME", "EVENT", "WORK_OF_ART", "FAC", "GPE", "LOC", "NORP", "LAW", "PRODUCT",
+                         "LANGUAGE", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _CAPITALISED_PAIR = re.compile(r"\b[A-Z][\w'’\-]+(?:[ \t]+(?:[A-Z]\.?[ \t]+)?[A-Z][\w'’\-]+)+")
 
 
@@ -602,13 +606,18 @@ class _Context:
             return True  # no context: fail closed
         if any(t.ent_type_ == "PERSON" for t in toks):
             return True
-        if any(t.ent_type_ and t.ent_type_ != "PERSON" for t in toks):
-            return False  # "Summer Term" (DATE), "Grace Academy" (ORG)
-        first = toks[0]
-        at_start = first.i == 0 or all(not t.is_alpha for t in doc[:first.i])
-        if written.isupper() and len(written) > 1:
-            return False  # headline caps without a PERSON entity
-        return not at_start and all(t.pos_ == "PROPN" for t in toks)
+        if any(t.ent_type_ in _NOT_PEOPLE for t in toks):
+            return False  # "Summer 2025" (DATE), "the Rose Bowl" (EVENT)
+        first, last = toks[0], toks[-1]
+        following = next((t for t in doc[last.i + 1:] if t.is_alpha), None)
+        # a subject with a finite verb after it: "Grace sang", "Will scored", "Amber won"
+        # ("Will scored" is tagged modal + participle, which no sentence would say)
+        acts = following is not None and first.pos_ != "VERB" and (
+            following.tag_ in ("VBD", "VBZ") or (first.tag_ == "MD" and following.tag_ == "VBN"))
+        at_start = all(not t.is_alpha for t in doc[:first.i])
+        if at_start or (written.isupper() and len(written) > 1):
+            return acts
+        return acts or all(t.pos_ == "PROPN" for t in toks)
 
     def unknown_people(self, known: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
         """PERSON entities of two or more words that overlap no register name."""
