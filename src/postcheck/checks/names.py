@@ -110,6 +110,19 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _TOKEN = re.compile(r"%[0-9a-f]{2}|[^\W\d_]+|\d+")
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+|\n")
+_GROUP_CHARS = 1500
+"""Longest run of neighbouring sentences sent to the model as one doc."""
+
+NOT_NAME_CAPS = frozenset("""
+a an the our we well this that these those it in on at to of for and or but if as with by from so all
+year class reception nursery term week day team group house school primary academy pta fair
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december spring summer autumn winter christmas easter
+congratulations thanks thank please dear happy merry good great huge big special well done news
+star hello hi welcome mr mrs miss ms mx dr sir st
+""".split())
+"""Capitalised words that begin sentences or headings but are not people's names."""
+
 _NOT_PEOPLE = frozenset({"DATE", "TIME", "EVENT", "WORK_OF_ART", "FAC", "GPE", "LOC", "NORP", "LAW", "PRODUCT",
                          "LANGUAGE", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _CAPITALISED_PAIR = re.compile(r"\b[A-Z][\w'’\-]+(?:[ \t]+(?:[A-Z]\.?[ \t]+)?[A-Z][\w'’\-]+)+")
@@ -317,7 +330,11 @@ class NamesCheck:
             yield self._finding(draft, tokens, match)
         singles = self._singles(tokens, parts_at, claimed)
         needs_nlp = {m for m in singles if self._needs_context(tokens, m)}
-        context = _Context(draft.text, [(tokens.orig_start(m.start), tokens.orig_end(m.end)) for m in needs_nlp])
+        explained = {offset for i, (j, _) in parts_at.items()
+                     for offset in range(tokens.orig_start(i), tokens.orig_end(j))}
+        explained.update(offset for i in claimed for offset in range(tokens.orig_start(i), tokens.orig_end(i)))
+        context = _Context(draft.text, [(tokens.orig_start(m.start), tokens.orig_end(m.end)) for m in needs_nlp],
+                           explained)
         for match in singles:
             if match in needs_nlp and not context.is_name(tokens.orig_start(match.start), tokens.orig_end(match.end)):
                 continue
@@ -543,23 +560,30 @@ class NamesCheck:
 class _Context:
     """spaCy's view of the sentences that need it: POS and entities, computed once per draft."""
 
-    def __init__(self, text: str, spans: list[tuple[int, int]]):
+    def __init__(self, text: str, spans: list[tuple[int, int]], explained: set[int]):
         self.text = text
         self.sentences = self._sentences(text)
         wanted = {self._sentence_of(start) for start, _ in spans}
         for m in _CAPITALISED_PAIR.finditer(text):
-            if self._maybe_person(m.group()):
+            if self._maybe_person(m, explained):
                 wanted.add(self._sentence_of(m.start()))
-        self.docs: dict[int, object] = {}
-        if wanted:
-            nlp = load_nlp()
-            order = sorted(wanted)
-            texts = [text[self.sentences[k][0]:self.sentences[k][1]] for k in order]
-            by_text: dict[str, object] = {}
-            unique = list(dict.fromkeys(texts))  # identical sentences (footers, repeats) are read once
-            for sentence, doc in zip(unique, nlp.pipe(unique, batch_size=128)):
-                by_text[sentence] = doc
-            self.docs = {k: by_text[t] for k, t in zip(order, texts)}
+        # runs of neighbouring sentences go through the model together (short docs are slow);
+        # identical runs (footers, repeated lines) are read once
+        self.groups: list[tuple[int, int]] = []
+        self.group_of: dict[int, int] = {}
+        for k in sorted(wanted):
+            start, end = self.sentences[k]
+            if self.groups and k - 1 in self.group_of and end - self.groups[-1][0] <= _GROUP_CHARS:
+                self.groups[-1] = (self.groups[-1][0], end)
+            else:
+                self.groups.append((start, end))
+            self.group_of[k] = len(self.groups) - 1
+        self.docs: list = []
+        if self.groups:
+            texts = [text[start:end] for start, end in self.groups]
+            unique = list(dict.fromkeys(texts))
+            by_text = dict(zip(unique, load_nlp().pipe(unique, batch_size=64)))
+            self.docs = [by_text[t] for t in texts]
 
     @staticmethod
     def _sentences(text: str) -> list[tuple[int, int]]:
@@ -583,16 +607,19 @@ class _Context:
         return lo
 
     @staticmethod
-    def _maybe_person(pair: str) -> bool:
-        words = re.findall(r"[^\W\d_]+", pair)
-        return len(words) >= 2 and words[0].casefold() not in TITLES and words[-1].casefold() not in PLACE_WORDS
+    def _maybe_person(pair: re.Match, explained: set[int]) -> bool:
+        """Capitalised words that may be an unknown person's name: worth running NER on their sentence."""
+        words = [w for w in re.finditer(r"[^\W\d_]+", pair.group()) if w.group().casefold() not in NOT_NAME_CAPS]
+        if len(words) < 2 or words[0].group().casefold() in TITLES or words[-1].group().casefold() in PLACE_WORDS:
+            return False
+        # every word already a register name ("Oliver Bennett"): the register has spoken
+        return not all(pair.start() + w.start() in explained for w in words)
 
     def _tokens(self, start: int, end: int):
-        k = self._sentence_of(start)
-        doc = self.docs.get(k)
-        if doc is None:
+        group = self.group_of.get(self._sentence_of(start))
+        if group is None:
             return None, []
-        base = self.sentences[k][0]
+        doc, base = self.docs[group], self.groups[group][0]
         span = doc.char_span(start - base, end - base, alignment_mode="expand")
         return doc, list(span) if span is not None else []
 
@@ -614,7 +641,8 @@ class _Context:
         # ("Will scored" is tagged modal + participle, which no sentence would say)
         acts = following is not None and first.pos_ != "VERB" and (
             following.tag_ in ("VBD", "VBZ") or (first.tag_ == "MD" and following.tag_ == "VBN"))
-        at_start = all(not t.is_alpha for t in doc[:first.i])
+        sentence_start = self.sentences[self._sentence_of(start)][0]
+        at_start = not re.search(r"[^\W\d_]", self.text[sentence_start:start])
         if at_start or (written.isupper() and len(written) > 1):
             return acts
         return acts or all(t.pos_ == "PROPN" for t in toks)
@@ -623,8 +651,8 @@ class _Context:
         """PERSON entities of two or more words that overlap no register name."""
         known_sorted = sorted(known)
         starts = [s for s, _ in known_sorted]
-        for k, doc in sorted(self.docs.items()):
-            base = self.sentences[k][0]
+        seen: set[tuple[int, int]] = set()
+        for (base, _), doc in zip(self.groups, self.docs):
             for ent in doc.ents:
                 if ent.label_ != "PERSON":
                     continue
@@ -634,6 +662,9 @@ class _Context:
                 if any(t.text.isupper() and len(t.text) > 1 for t in words) and not all(t.text.isupper() for t in words):
                     continue  # "Oliver PTA": an acronym is not part of a name
                 start, end = base + ent.start_char, base + ent.end_char
+                if (start, end) in seen:
+                    continue
+                seen.add((start, end))
                 index = bisect.bisect_left(starts, end)
                 if any(s < end and e > start for s, e in known_sorted[max(0, index - 50):index]):
                     continue
