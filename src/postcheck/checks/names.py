@@ -279,6 +279,8 @@ class NamesCheck:
         self.parts: dict[str, list[_Part]] = {}
         for index, person in enumerate(self.people):
             self._add_person(index, person)
+        self._initials = [{name_key(form)[:1] for form in (p.first_name, *p.known_as) if name_key(form)}
+                          for p in self.people]
         self.prefixes = frozenset(key[:n] for key in self.parts for n in range(1, len(key)))
         self._first_owners: dict[str, tuple[int, ...]] = {
             key: tuple(sorted({p.person for p in parts if p.kind == "first" and not self.people[p.person].is_staff}))
@@ -322,12 +324,9 @@ class NamesCheck:
         matches = self._combined(tokens, parts_at)
         claimed: set[int] = set()
         for match in matches:
-            span = range(match.start, match.end + 1)
-            if match.rule in ("title", "staff"):
-                claimed.update(span)
-                continue
-            claimed.update(span)
-            yield self._finding(draft, tokens, match)
+            claimed.update(range(match.start, match.end + 1))
+            if match.rule not in ("title", "staff"):
+                yield self._finding(draft, tokens, match)
         singles = self._singles(tokens, parts_at, claimed)
         needs_nlp = {m for m in singles if self._needs_context(tokens, m)}
         explained = {offset for i, (j, _) in parts_at.items()
@@ -418,10 +417,12 @@ class NamesCheck:
                     continue  # "O.B." initials or "O'Connor"
                 if not re.fullmatch(r"\.?[ \t]*\n?[ \t]*", tokens.sep(i)) or tokens.sep(i) == "":
                     continue
+                if word in ("a", "i") and not tokens.sep(i).startswith("."):
+                    continue  # the article in "A Bennett family picnic"
                 end, key = parts_at[i + 1]
                 for part in self.parts[key]:
                     person = self.people[part.person]
-                    if part.kind == "last" and word in self._initial_letters(person):
+                    if part.kind == "last" and word in self._initials[part.person]:
                         rule = "staff" if person.is_staff else "initial-surname"
                         candidates.append(_Match(i, end, rule, part.person))
             if word in TITLES and re.fullmatch(r"\.?[ \t]+|\.", tokens.sep(i)):
@@ -441,26 +442,26 @@ class NamesCheck:
                             if not any(p.person in pupils and p.kind == "last" and not self.people[p.person].is_staff
                                        for p in self.parts[key2]):
                                 candidates.append(_Match(i, end2, "title", -1))
+                    elif "first" in kinds:
+                        candidates.append(_Match(i, end, "title", -1))  # "Miss Hope" is a member of staff
         # longest first; a pupil outranks staff on the same span (fail closed)
         order = {"full-name": 0, "initial-surname": 1, "staff": 2, "title": 3}
         candidates.sort(key=lambda m: (-(m.end - m.start), m.start, order[m.rule], m.person))
         chosen: list[_Match] = []
         taken: dict[int, tuple[int, int]] = {}
+        on_span: dict[tuple[int, int], list[_Match]] = {}
         for match in candidates:
             span = (match.start, match.end)
-            if any(k in taken and taken[k] != span for k in range(match.start, match.end + 1)):
+            if any(taken.get(k, span) != span for k in range(match.start, match.end + 1)):
                 continue
-            if any(c.start == match.start and c.end == match.end and c.person == match.person for c in chosen):
+            same = on_span.setdefault(span, [])
+            if any(c.person == match.person for c in same) or (match.rule in ("staff", "title") and same):
                 continue
-            if match.rule in ("staff", "title") and any(c.start == match.start and c.end == match.end for c in chosen):
-                continue
+            same.append(match)
             chosen.append(match)
             for k in range(match.start, match.end + 1):
                 taken[k] = span
         return chosen
-
-    def _initial_letters(self, person: Person) -> set[str]:
-        return {name_key(form)[:1] for form in (person.first_name, *person.known_as) if name_key(form)}
 
     def _singles(self, tokens: _Tokens, parts_at: dict[int, tuple[int, str]], claimed: set[int]) -> list[_Match]:
         """First names without consent and surnames without a title, outside the longer matches."""
