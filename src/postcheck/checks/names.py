@@ -314,7 +314,7 @@ class NamesCheck:
 
     def run(self, post: LoadedPost) -> Iterator[Finding]:
         draft = post.draft
-        if draft is None or not self.people:
+        if draft is None:
             return
         yield from sorted(self._check(draft), key=Finding.sort_key)
 
