@@ -340,7 +340,7 @@ class NamesCheck:
             yield self._finding(draft, tokens, match)
         known = [(tokens.orig_start(i), tokens.orig_end(i)) for i in sorted(claimed)]
         known += [(tokens.orig_start(m.start), tokens.orig_end(m.end)) for m in singles]
-        for start, end, text in context.unknown_people(known):
+        for start, _end, text in context.unknown_people(known):
             yield self._unknown(draft, start, text)
 
     def _walk(self, tokens: _Tokens) -> dict[int, tuple[int, str]]:
@@ -669,6 +669,6 @@ class _Context:
                 index = bisect.bisect_left(starts, end)
                 if any(s < end and e > start for s, e in known_sorted[max(0, index - 50):index]):
                     continue
-                if re.search(r"\b(?:mr|mrs|miss|ms|mx|dr|sir)\.?\s*$", self.text[max(0, start - 6):start], re.I):
+                if re.search(r"\b(?:mr|mrs|miss|ms|mx|dr|sir)\.?\s*$", self.text[max(0, start - 6):start], re.IGNORECASE):
                     continue
                 yield start, end, self.text[start:end]
