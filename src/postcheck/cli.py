@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from postcheck.errors import InputError, PostcheckError
 from postcheck.formats import Format
@@ -239,17 +239,18 @@ def main(argv: list[str] | None = None) -> None:
     except PostcheckError as exc:
         _error(str(exc))
         sys.exit(EXIT_ERROR)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         _error("interrupted")
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
+    except TyperException as exc:  # usage errors: typer's own message, then exit 2
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            _error(str(exc))
         sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
-        _error("interrupted")
-        sys.exit(130)
     sys.exit(code if isinstance(code, int) else EXIT_PASS)
 
 
