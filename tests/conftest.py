@@ -10,7 +10,10 @@ import json
 
 import numpy as np
 import pytest
+from pillow_heif import register_heif_opener
 from PIL import Image
+
+register_heif_opener()  # tests write HEIC files before postcheck has opened one
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_FACES = ROOT.parent / "shared" / "faces"
