@@ -254,7 +254,9 @@ def test_a_waiver_by_link_matches_that_link_only(school, capsys):
     assert result.code == 1
     found = [(f["column"], f.get("waived_by")) for f in findings_of(result) if f["rule"] == "links.not-allowed"]
     assert found == [(5, "Mrs Patel (DSL)"), (42, None)]
-    assert run_cli(capsys, draft(school, "See https://evil.example.com/win\n"), "--date", "2026-06-01").code == 0
+    for written in ("https://evil.example.com/win", "https://www.evil.example.com/win/", "evil.example.com/win"):
+        assert run_cli(capsys, draft(school, f"See {written}\n"), "--date", "2026-06-01").code == 0, written
+    assert run_cli(capsys, draft(school, "See https://evil.example.com/winnings\n"), "--date", "2026-06-01").code == 1
 
 
 def test_a_waiver_by_post_matches_that_post_only(school, capsys):

@@ -225,7 +225,7 @@ _LINK_AFTER = frozenset("/?#)>]\"' \t\n")
 
 def _link_written(waived: str, written: str) -> bool:
     """Does the link as written contain the waived link whole (``evil.example.com/win`` in
-    ``https://evil.example.com/win?x=1``), never as part of a longer host (``notevil.example.com``)?"""
+    ``https://www.evil.example.com/win?x=1``), never as part of a longer host (``notevil.example.com``)?"""
     needle = re.sub(r"^[a-z][a-z0-9+.-]*://", "", waived.strip().casefold()).rstrip("/")
     haystack = written.casefold()
     if not needle:
@@ -233,7 +233,8 @@ def _link_written(waived: str, written: str) -> bool:
     start = haystack.find(needle)
     while start != -1:
         end = start + len(needle)
-        if (start == 0 or haystack[start - 1] in _LINK_BEFORE) and (end == len(haystack) or haystack[end] in _LINK_AFTER):
+        before_ok = start == 0 or haystack[start - 1] in _LINK_BEFORE or haystack[:start].endswith("://www.")
+        if before_ok and (end == len(haystack) or haystack[end] in _LINK_AFTER):
             return True
         start = haystack.find(needle, start + 1)
     return False
