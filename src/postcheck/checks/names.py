@@ -22,6 +22,10 @@ counts) against the consent register and reports:
 ``names.unknown-person`` (warning)
     Something that reads as a person's full name (two or more words) but matches nobody in the
     register: it may be a pupil the office has not entered yet, or a visitor.
+``names.with-photo`` (warning; ``names: {with_photo: fail|warn|off}`` in rules.yaml)
+    A pupil named in the text in any way, a consented first name included, whose face is recognised
+    in a photo or video of the same post. The pipeline cross-checks ``named_pupils`` with the faces
+    findings (see ``pipeline.NameWithPhoto``).
 
 Staff in the register pass by any name. A first name that is also a common word (``Grace``,
 ``Hope``, ``Summer``, ``Will``) counts as a name only when it is clearly used as one: capitalised
