@@ -66,7 +66,8 @@ def main() -> int:
 
     names = ["groups/two_people.jpg", "people/biden.jpg", "people/obama-720p.jpg"]
     names += sorted(n for n in labels if n.startswith("detection/"))
-    totals = dict(hidden=0, hidden_left=0, consented=0, consented_kept=0, labelled=0, missed=0, copies_failing=0)
+    totals = {key: 0 for key in ("hidden", "hidden_left", "consented", "consented_kept", "labelled", "missed",
+                                 "copies_failing")}
     print(f"{'photo':34} hidden  still-found  consented  still-matched  labelled-missed  copy")
     for name in names:
         source = SHARED / name

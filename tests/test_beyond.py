@@ -63,7 +63,8 @@ def test_fix_hides_the_refused_face_keeps_the_consented_one_and_cuts_names(schoo
     result = run_cli(capsys, "fix", text, photo, "--out", school / "safe", "--format", "json")
     assert result.code == 0, result.out + result.err
     assert sorted(p.name for p in (school / "safe").iterdir()) == ["draft.txt", "two_people.jpg"]
-    assert (school / "safe" / "draft.txt").read_text(encoding="utf-8") == "Well done to Oliver and Z.H. at sports day!\n"
+    fixed_text = (school / "safe" / "draft.txt").read_text(encoding="utf-8")
+    assert fixed_text == "Well done to Oliver and Z.H. at sports day!\n"
     assert digest_tree(*inputs) == before
 
     # measured on the copy with the real detector: nothing left where biden was, obama still there and matched
@@ -163,7 +164,9 @@ def test_with_photo_needs_the_same_pupil_in_text_and_photo(school, capsys):
 WIDTH, HEIGHT, FPS = 640, 360, 10
 
 
-def make_video(path: Path, face: Path, *, seconds: float = 4.0, face_from: float = 1.5, codec: str | None = None) -> Path:
+def make_video(
+    path: Path, face: Path, *, seconds: float = 4.0, face_from: float = 1.5, codec: str | None = None
+) -> Path:
     """A real video: a plain grey background, ``face`` visible for exactly one second from ``face_from``."""
     import imageio_ffmpeg
 
@@ -235,20 +238,24 @@ def test_a_waived_finding_shows_but_no_longer_fails(school, capsys):
     result = run_cli(capsys, text, "--date", "2026-06-01", "--format", "json")
     assert result.code == 0, result.out
     (finding,) = findings_of(result)
-    assert (finding["rule"], finding["pupil_id"], finding["waived_by"]) == ("names.full-name", "P001", "Mrs Patel (DSL)")
+    assert (finding["rule"], finding["pupil_id"]) == ("names.full-name", "P001")
+    assert finding["waived_by"] == "Mrs Patel (DSL)"
     shown = run_cli(capsys, text, "--date", "2026-06-01")
     assert shown.code == 0 and "(waived by Mrs Patel (DSL))" in shown.out and "names.full-name" in shown.out
 
 
 def test_a_waiver_for_one_pupil_leaves_the_others(school, capsys):
     rules_with(school, "waivers:\n" + waiver("names.full-name", pupil_id="P002"))
-    result = run_cli(capsys, draft(school, "Oliver Bennett and Zoë Hughes.\n"), "--date", "2026-06-01", "--format", "json")
+    text = draft(school, "Oliver Bennett and Zoë Hughes.\n")
+    result = run_cli(capsys, text, "--date", "2026-06-01", "--format", "json")
     assert result.code == 1
-    assert {(f["pupil_id"], f.get("waived_by")) for f in findings_of(result)} == {("P001", None), ("P002", "Mrs Patel (DSL)")}
+    waived = {(f["pupil_id"], f.get("waived_by")) for f in findings_of(result)}
+    assert waived == {("P001", None), ("P002", "Mrs Patel (DSL)")}
 
 
 def test_a_waiver_by_link_matches_that_link_only(school, capsys):
-    rules_with(school, "waivers:\n" + waiver("links.not-allowed", link="evil.example.com/win", reason="Partner charity"))
+    accepted = waiver("links.not-allowed", link="evil.example.com/win", reason="Partner charity")
+    rules_with(school, "waivers:\n" + accepted)
     text = draft(school, "See https://evil.example.com/win?x=1 and [this](https://notevil.example.com/win).\n")
     result = run_cli(capsys, text, "--date", "2026-06-01", "--format", "json")
     assert result.code == 1

@@ -144,7 +144,7 @@ def scan_command(
 
 
 def _relative_name(name: str, folder: Path) -> Path:
-    """A post's name inside the scanned folder (``drafts/trip/day-1.txt`` -> ``trip/day-1.txt``): its --fix-dir subfolder."""
+    """A post's --fix-dir subfolder: its name inside the scanned folder (``drafts/trip/day-1.txt`` -> ``trip/day-1.txt``)."""
     path = Path(name)
     try:
         relative = path.relative_to(folder)
