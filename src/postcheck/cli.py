@@ -39,6 +39,10 @@ DateOpt = Annotated[
 ]
 ChannelOpt = Annotated[str, typer.Option("--channel", help="Where the post goes: website, social, newsletter, press...")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")]
+FixDirOpt = Annotated[
+    Optional[Path],
+    typer.Option("--fix-dir", help="Write safe copies (faces without consent pixelated, names cut) into this folder."),
+]
 RedactOpt = Annotated[
     Optional[bool],
     typer.Option("--redact/--no-redact", help="Hide pupils' names in the output (default on when CI=true)."),
@@ -90,6 +94,7 @@ def check_command(
     strip_metadata: Annotated[
         Optional[Path], typer.Option("--strip-metadata", help="Write copies of the photos without location metadata.")
     ] = None,
+    fix_dir: FixDirOpt = None,
 ) -> None:
     """Check one post: a draft and its photos (a photo alone is fine)."""
     from postcheck.session import Session
@@ -97,7 +102,7 @@ def check_command(
 
     post = post_from_files(files)
     session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
-    result = session.check(post, annotate=annotate, strip_metadata=strip_metadata)
+    result = session.check(post, annotate=annotate, strip_metadata=strip_metadata, fix=fix_dir)
     finish(session.report([result]), fmt, output, redact_default(redact))
 
 
@@ -118,6 +123,7 @@ def scan_command(
     watch_for: Annotated[
         Optional[float], typer.Option("--watch-for", hidden=True, help="Stop watching after this many seconds.")
     ] = None,
+    fix_dir: FixDirOpt = None,
 ) -> None:
     """Check every post in a folder: each subfolder, or each loose draft with the photos named after it."""
     from postcheck.scan import discover
@@ -129,13 +135,28 @@ def scan_command(
     if watch:
         _watch(folder, session, hide_names, annotate, watch_for)
         raise typer.Exit(EXIT_PASS)
-    results = _check_all(session, discovery.posts, annotate)
+    fix_for = None
+    if fix_dir is not None:
+        def fix_for(post):
+            return fix_dir / _relative_name(post.name, folder)
+    results = _check_all(session, discovery.posts, annotate, fix_for)
     finish(session.report(results, ignored=discovery.ignored), fmt, output, hide_names)
 
 
-def _check_all(session, posts, annotate):
+def _relative_name(name: str, folder: Path) -> Path:
+    """A post's --fix-dir subfolder: its name inside the scanned folder (``drafts/trip/day-1.txt`` -> ``trip/day-1.txt``)."""
+    path = Path(name)
+    try:
+        relative = path.relative_to(folder)
+    except ValueError:
+        relative = Path(path.name)
+    return relative if relative.parts else Path(path.name or "post")
+
+
+def _check_all(session, posts, annotate, fix_for=None):
     """Every post once, with a progress bar on a terminal and plain lines in CI or a pipe."""
     interactive = sys.stderr.isatty() and not os.environ.get("CI")
+    fix_for = fix_for or (lambda post: None)
     results = []
     if interactive and posts:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -145,11 +166,11 @@ def _check_all(session, posts, annotate):
             task = progress.add_task("Checking posts", total=len(posts))
             for post in posts:
                 progress.update(task, description=f"Checking {post.name}")
-                results.append(session.check(post, annotate=annotate))
+                results.append(session.check(post, annotate=annotate, fix=fix_for(post)))
                 progress.advance(task)
         return results
     for index, post in enumerate(posts, 1):
-        result = session.check(post, annotate=annotate)
+        result = session.check(post, annotate=annotate, fix=fix_for(post))
         sys.stderr.write(f"[{index}/{len(posts)}] {result.verdict.upper()} {post.name}\n")
         sys.stderr.flush()
         results.append(result)

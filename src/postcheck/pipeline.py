@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -27,6 +28,9 @@ from postcheck.post import LoadedPost, Picture, Post
 from postcheck.register import Register
 from postcheck.rules import Rules, Waiver
 from postcheck.video import load_video
+
+if TYPE_CHECKING:
+    from postcheck.checks.names import NamesCheck
 
 References = Mapping[str, Sequence[np.ndarray]]
 
@@ -43,16 +47,17 @@ class Pipeline:
     """Reference face encodings per pupil_id, loaded (and the cache refreshed) only when a photo is checked."""
 
     @functools.cached_property
+    def names_check(self) -> NamesCheck:
+        from postcheck.checks.names import NamesCheck
+
+        return NamesCheck(self.register, on=self.on, channel=self.channel)
+
+    @functools.cached_property
     def text_checks(self) -> list[Check]:
         from postcheck.checks.links import LinksCheck
-        from postcheck.checks.names import NamesCheck
         from postcheck.checks.text import PersonalDataCheck
 
-        return [
-            NamesCheck(self.register, on=self.on, channel=self.channel),
-            LinksCheck(self.rules.allow),
-            PersonalDataCheck(self.rules),
-        ]
+        return [self.names_check, LinksCheck(self.rules.allow), PersonalDataCheck(self.rules)]
 
     @functools.cached_property
     def picture_checks(self) -> list[Check]:
@@ -110,7 +115,54 @@ class Pipeline:
             checks += self.picture_checks
         for check in checks:
             findings.extend(run_fail_closed(check, loaded))
-        return PostResult.of(loaded.name, apply_waivers(findings, self.rules.waivers, loaded.name, self.on))
+        if loaded.draft is not None and loaded.pictures and self.rules.with_photo != "off":
+            cross = NameWithPhoto(self.names_check, findings, self.register, self.rules.with_photo)
+            findings.extend(run_fail_closed(cross, loaded))
+        text = loaded.draft.text if loaded.draft is not None else ""
+        return PostResult.of(loaded.name, apply_waivers(findings, self.rules.waivers, loaded.name, self.on, text))
+
+
+@dataclass
+class NameWithPhoto:
+    """``names.with-photo``: a pupil named in the text (even by first name) whose face is in a photo.
+
+    Many schools' policies say "if we name a pupil, we do not use their photograph". A cross-check
+    of two independent checks' results: the names check says who the draft names, the faces
+    findings say who is in the pictures.
+    """
+
+    id = "names"
+    names: NamesCheck
+    """The NamesCheck that already read this draft (it answers from its cache)."""
+    findings: list[Finding]
+    register: Register
+    setting: str
+    """rules.yaml names.with_photo: fail or warn."""
+
+    def run(self, post: LoadedPost) -> list[Finding]:
+        draft = post.draft
+        named = self.names.named_pupils(draft)
+        seen: dict[str, Finding] = {}
+        for face in sorted(self.findings, key=Finding.sort_key):
+            if face.rule.startswith("faces.") and face.pupil_id in named and face.pupil_id not in seen:
+                seen[face.pupil_id] = face
+        severity = Severity.ERROR if self.setting == "fail" else Severity.WARNING
+        out = []
+        for pupil_id, face in sorted(seen.items()):
+            offset, written = named[pupil_id]
+            person = self.register.person(pupil_id)
+            photo = face.file if face.time is None else f"{face.file} at {face.time:.0f}s"
+            line, column = draft.position(offset)
+            out.append(Finding(
+                rule="names.with-photo",
+                severity=severity,
+                message=(f'"{" ".join(written.split())}" ({pupil_id}) is named in the text and their face is in '
+                         f"{photo}: the policy does not name a pupil whose photo is used, so remove the name "
+                         "or the photo."),
+                file=draft.display, line=line, column=column, pupil_id=pupil_id,
+                redactions=(*person.redactions, (written, person.initials)),
+            ))
+        return out
 
 
 def run_fail_closed(check: Check, post: LoadedPost) -> list[Finding]:
@@ -135,24 +187,54 @@ def run_fail_closed(check: Check, post: LoadedPost) -> list[Finding]:
         ]
 
 
-def apply_waivers(findings: Iterable[Finding], waivers: Sequence[Waiver], post: str, on: date) -> list[Finding]:
-    """Mark findings an in-date waiver accepts; they still show, but no longer fail the post."""
+def apply_waivers(
+    findings: Iterable[Finding], waivers: Sequence[Waiver], post: str, on: date, text: str = ""
+) -> list[Finding]:
+    """Mark findings an in-date waiver accepts; they still show, but no longer fail the post.
+
+    ``text`` is the draft's text: a links waiver is matched against the link as written there.
+    """
     out = []
     for finding in findings:
-        waiver = next((w for w in waivers if _waives(w, finding, post, on)), None)
+        waiver = next((w for w in waivers if _waives(w, finding, post, on, text)), None)
         if waiver is not None:
             finding = replace(finding, waived_by=waiver.approved_by)
         out.append(finding)
     return out
 
 
-def _waives(waiver: Waiver, finding: Finding, post: str, on: date) -> bool:
+def _waives(waiver: Waiver, finding: Finding, post: str, on: date, text: str) -> bool:
     if on > waiver.expires or waiver.rule != finding.rule:
         return False
     if waiver.pupil_id is not None and waiver.pupil_id != finding.pupil_id:
         return False
-    if waiver.link is not None and waiver.link.casefold() not in finding.message.casefold():
-        return False
+    if waiver.link is not None:
+        if finding.span is not None and text:
+            if not _link_written(waiver.link, text[finding.span[0]:finding.span[1]]):
+                return False
+        elif waiver.link.casefold() not in finding.message.casefold():
+            return False
     if waiver.post is not None and Path(waiver.post) != Path(post) and waiver.post not in (post, Path(post).name):
         return False
     return True
+
+
+_LINK_BEFORE = frozenset("/@(<[\"' \t\n:=")
+_LINK_AFTER = frozenset("/?#)>]\"' \t\n")
+
+
+def _link_written(waived: str, written: str) -> bool:
+    """Does the link as written contain the waived link whole (``evil.example.com/win`` in
+    ``https://www.evil.example.com/win?x=1``), never as part of a longer host (``notevil.example.com``)?"""
+    needle = re.sub(r"^[a-z][a-z0-9+.-]*://", "", waived.strip().casefold()).rstrip("/")
+    haystack = written.casefold()
+    if not needle:
+        return False
+    start = haystack.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        before_ok = start == 0 or haystack[start - 1] in _LINK_BEFORE or haystack[:start].endswith("://www.")
+        if before_ok and (end == len(haystack) or haystack[end] in _LINK_AFTER):
+            return True
+        start = haystack.find(needle, start + 1)
+    return False

@@ -34,9 +34,16 @@ class Session:
         loader = functools.cache(lambda: _references(register))
         return cls(rules, register, Pipeline(rules, register, on=on, channel=channel, references=loader))
 
-    def check(self, post: Post, *, annotate: Path | None = None, strip_metadata: Path | None = None) -> PostResult:
+    def check(
+        self, post: Post, *, annotate: Path | None = None, strip_metadata: Path | None = None, fix: Path | None = None
+    ) -> PostResult:
+        """Check one post; optionally write annotated copies, copies without metadata, and safe copies."""
         loaded, problems = self.pipeline.load(post)
         result = self.pipeline.run(loaded, problems)
+        if fix is not None:
+            from postcheck.fix import fix_post
+
+            fix_post(loaded, result, fix)
         if annotate is not None:
             from postcheck.annotate import annotate as draw
 

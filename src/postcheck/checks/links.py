@@ -671,4 +671,5 @@ class LinksCheck:
                     file=display,
                     line=line,
                     column=column,
+                    span=(link.start, link.end),
                 )

@@ -22,6 +22,10 @@ counts) against the consent register and reports:
 ``names.unknown-person`` (warning)
     Something that reads as a person's full name (two or more words) but matches nobody in the
     register: it may be a pupil the office has not entered yet, or a visitor.
+``names.with-photo`` (warning; ``names: {with_photo: fail|warn|off}`` in rules.yaml)
+    A pupil named in the text in any way, a consented first name included, whose face is recognised
+    in a photo or video of the same post. The pipeline cross-checks ``named_pupils`` with the faces
+    findings (see ``pipeline.NameWithPhoto``).
 
 Staff in the register pass by any name. A first name that is also a common word (``Grace``,
 ``Hope``, ``Summer``, ``Will``) counts as a name only when it is clearly used as one: capitalised
@@ -282,6 +286,7 @@ class NamesCheck:
         self._initials = [{name_key(form)[:1] for form in (p.first_name, *p.known_as) if name_key(form)}
                           for p in self.people]
         self.prefixes = frozenset(key[:n] for key in self.parts for n in range(1, len(key)))
+        self._last: tuple[Draft, tuple[tuple[Finding, ...], dict[str, tuple[int, str]]]] | None = None
         self._first_owners: dict[str, tuple[int, ...]] = {
             key: tuple(sorted({p.person for p in parts if p.kind == "first" and not self.people[p.person].is_staff}))
             for key, parts in self.parts.items()
@@ -316,32 +321,76 @@ class NamesCheck:
         draft = post.draft
         if draft is None:
             return
-        yield from sorted(self._check(draft), key=Finding.sort_key)
+        yield from self._analyse(draft)[0]
 
-    def _check(self, draft: Draft) -> Iterator[Finding]:
+    def named_pupils(self, draft: Draft) -> dict[str, tuple[int, str]]:
+        """Pupils the draft names in any way (a consented first name too): pupil_id -> (offset, text as written).
+
+        The offset is of the first mention, into ``draft.text``. Computed with the findings, once per draft.
+        """
+        return dict(self._analyse(draft)[1])
+
+    def _analyse(self, draft: Draft) -> tuple[tuple[Finding, ...], dict[str, tuple[int, str]]]:
+        # The pipeline asks for findings and then named_pupils on the same draft: keep only the last
+        # draft's answer, so the language model runs once per draft and nothing accumulates.
+        if self._last is not None and self._last[0] is draft:
+            return self._last[1]
+        named: dict[str, tuple[int, str]] = {}
+        findings = tuple(sorted(self._check(draft, named), key=Finding.sort_key))
+        self._last = (draft, (findings, named))
+        return findings, named
+
+    def _check(self, draft: Draft, named: dict[str, tuple[int, str]]) -> Iterator[Finding]:
         tokens = _Tokens(draft.text)
         parts_at = self._walk(tokens)
         matches = self._combined(tokens, parts_at)
         claimed: set[int] = set()
+
+        def name(match: _Match) -> None:
+            person = self.people[match.person]
+            start = tokens.orig_start(match.start)
+            if not person.is_staff and (person.pupil_id not in named or start < named[person.pupil_id][0]):
+                named[person.pupil_id] = (start, tokens.original(match.start, match.end))
+
         for match in matches:
             claimed.update(range(match.start, match.end + 1))
             if match.rule not in ("title", "staff"):
+                name(match)
                 yield self._finding(draft, tokens, match)
         singles = self._singles(tokens, parts_at, claimed)
+        mentions = self._consented_mentions(tokens, parts_at, claimed)
         needs_nlp = {m for m in singles if self._needs_context(tokens, m)}
         explained = {offset for i, (j, _) in parts_at.items()
                      for offset in range(tokens.orig_start(i), tokens.orig_end(j))}
         explained.update(offset for i in claimed for offset in range(tokens.orig_start(i), tokens.orig_end(i)))
         context = _Context(draft.text, [(tokens.orig_start(m.start), tokens.orig_end(m.end)) for m in needs_nlp],
                            explained)
-        for match in singles:
+        # A consented first name that is also a word ("Grace") is asked about only where the model has
+        # already read the sentence; elsewhere a capitalised one counts as named (fail closed), so the
+        # findings stay exactly what they were without this.
+        needs_nlp.update(m for m in mentions if self._needs_context(tokens, m))
+        for match in (*singles, *mentions):
             if match in needs_nlp and not context.is_name(tokens.orig_start(match.start), tokens.orig_end(match.end)):
                 continue
-            yield self._finding(draft, tokens, match)
+            name(match)
+            if match.rule != "mention":
+                yield self._finding(draft, tokens, match)
         known = [(tokens.orig_start(i), tokens.orig_end(i)) for i in sorted(claimed)]
         known += [(tokens.orig_start(m.start), tokens.orig_end(m.end)) for m in singles]
         for start, _end, text in context.unknown_people(known):
             yield self._unknown(draft, start, text)
+
+    def _consented_mentions(self, tokens: _Tokens, parts_at: dict[int, tuple[int, str]],
+                            claimed: set[int]) -> list[_Match]:
+        """First names of pupils with name consent, used alone: no finding, but the pupil is named."""
+        out: list[_Match] = []
+        for i, (j, key) in sorted(parts_at.items()):
+            if any(k in claimed for k in range(i, j + 1)) or self._place(tokens, i, j):
+                continue
+            for person in self._first_owners.get(key, ()):
+                if self.people[person].name_consent_on(self.on, self.channel):
+                    out.append(_Match(i, j, "mention", person))
+        return out
 
     def _walk(self, tokens: _Tokens) -> dict[int, tuple[int, str]]:
         """Token index -> (last token, part key) of the longest register name part starting there."""
@@ -533,11 +582,16 @@ class NamesCheck:
             message = (f'Surname of a pupil without a title: "{shown}" ({person.pupil_id}). '
                        f'Write {instead} instead, or add a title (Mr, Mrs, Ms) if you mean an adult.')
         severity = Severity.WARNING if match.rule == "surname-only" else Severity.ERROR
-        line, column = draft.position(tokens.orig_start(match.start))
+        start, end = tokens.orig_start(match.start), tokens.orig_end(match.end)
+        line, column = draft.position(start)
         redactions = (*person.redactions, (written, initials), (shown, initials), (first, initials))
+        # what `postcheck fix` writes instead; a bare surname may be an adult's, so it is left to a person
+        suggestion = None if match.rule == "surname-only" else first if consent and match.rule != "no-name-consent" \
+            else initials
         return Finding(
             rule=f"names.{match.rule}", severity=severity, message=message, file=draft.display,
             line=line, column=column, pupil_id=person.pupil_id, redactions=tuple(dict.fromkeys(redactions)),
+            span=(start, end), suggestion=suggestion,
         )
 
     def _no_consent(self, person: Person) -> str:
