@@ -12,7 +12,8 @@ from PIL import Image
 
 from clirun import run_cli
 from conftest import SHARED_FACES, needs_faces
-from test_cli import RULES, digest_tree, draft, school  # noqa: F401  (school is a fixture)
+from conftest import RULES, draft
+from test_cli import digest_tree
 
 OBAMA_REFERENCE = SHARED_FACES / "people" / "obama.jpg"
 BIDEN_REFERENCE = SHARED_FACES / "people" / "biden.jpg"
