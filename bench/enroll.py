@@ -42,7 +42,7 @@ def enroll(register: Path, env: dict[str, str]) -> tuple[float, int, str]:
     """Wall seconds, photos encoded (from the CLI's own report) and its output line."""
     command = [sys.executable, "-m", "postcheck", "register", "enroll", "--register", str(register)]
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"enroll failed ({done.returncode}):\n{done.stderr}")
@@ -63,7 +63,8 @@ def main() -> None:
     print(f"register: {len(PHOTOS)} reference photos, {os.cpu_count()} CPU(s)")
     print(f"first enroll (empty cache):    {first:6.2f} s  {first_line}")
     print(f"re-enroll (nothing changed):   {again:6.2f} s  {again_line}")
-    print(f"ratio re-enroll / first:       {ratio:6.2f}  (target <= {TARGET_RATIO}: {'met' if ratio <= TARGET_RATIO else 'MISSED'})")
+    verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
+    print(f"ratio re-enroll / first:       {ratio:6.2f}  (target <= {TARGET_RATIO}: {verdict})")
     print(f"first run: {encoded / first:.2f} encodings per second (wall time, process start-up included)")
     if re_encoded:
         print(f"re-enroll encoded {re_encoded} photo(s): it should encode none")

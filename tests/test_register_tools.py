@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from clirun import run_cli
-from conftest import ROOT, SHARED_FACES, needs_faces
+from conftest import SHARED_FACES, needs_faces
 from postcheck import enroll as enroll_module
 from postcheck.enroll import CACHE_NAME, cache_dir_for, digest_file, enroll
 from postcheck.register import load_register
@@ -29,7 +29,7 @@ RULES = "faces:\n  unknown: fail\n  tolerance: 0.5\n"
 
 
 def build(folder: Path, rows: str, photos: dict[str, str | bytes]) -> Path:
-    """A register in ``folder``: register.csv from ``rows``; photos/<name> copied from ../shared/faces or given bytes."""
+    """A register in ``folder``: register.csv from ``rows``; photos/<name> copied from ../shared/faces, or bytes."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "register.csv").write_text(HEADER + rows, encoding="utf-8")
     (folder / "photos").mkdir(exist_ok=True)
@@ -134,9 +134,10 @@ def test_unreadable_photos(here, capsys):
     assert problem_lines(result.out) == [
         f"  ✗ register.unreadable  {photos / 'P1.jpg'} (P1) is truncated or damaged: save or export it again: "
         "replace it with a clear JPEG or PNG photo.",
-        f"  ✗ register.unreadable  {photos / 'P2.jpg'} (P2) is an empty file: replace it with a clear JPEG or PNG photo.",
-        f"  ✗ register.unreadable  {photos / 'P3.png'} (P3) is not an image postcheck can read (or the file is damaged): "
+        f"  ✗ register.unreadable  {photos / 'P2.jpg'} (P2) is an empty file: "
         "replace it with a clear JPEG or PNG photo.",
+        f"  ✗ register.unreadable  {photos / 'P3.png'} (P3) is not an image postcheck can read "
+        "(or the file is damaged): replace it with a clear JPEG or PNG photo.",
     ]
 
 
@@ -158,8 +159,8 @@ def test_photos_for_pupils_not_in_the_register_and_files_that_are_not_photos(her
         f"  ✗ register.not-a-photo  {photos / 'P1' / 'scan.gif'} (P1) is not a photo postcheck reads {formats}",
         f"  ✗ register.unknown-pupil  {photos / 'P7 [old].jpg'} is a photo for pupil_id 'P7 [old]', who is not in "
         "register.csv: rename it to <pupil_id>.jpg or remove it.",
-        f"  ✗ register.unknown-pupil  {photos / 'P8' / 'school-trip.jpg'} is a photo for pupil_id 'P8', who is not in "
-        "register.csv: rename it to <pupil_id>.jpg or remove it.",
+        f"  ✗ register.unknown-pupil  {photos / 'P8' / 'school-trip.jpg'} is a photo for pupil_id 'P8', "
+        "who is not in register.csv: rename it to <pupil_id>.jpg or remove it.",
         f"  ✗ register.unknown-pupil  {photos / 'P9.jpg'} is a photo for pupil_id 'P9', who is not in "
         "register.csv: rename it to <pupil_id>.jpg or remove it.",
         f"  ✗ register.not-a-photo  {photos / 'notes.txt'} is not a photo postcheck reads {formats}",
@@ -180,11 +181,11 @@ def test_photo_consent_without_a_reference_photo(here, capsys):
     result = validate(capsys, reg)
     assert result.code == 1
     assert problem_lines(result.out) == [
-        f"  ✗ register.no-photo  P1 has photo consent but no reference photo in photos/: their face can never be "
+        "  ✗ register.no-photo  P1 has photo consent but no reference photo in photos/: their face can never be "
         "recognised and will show as unknown. Add photos/P1.jpg.",
-        f"  ✗ register.no-photo  P2 has photo consent but no reference photo in photos/: their face can never be "
+        "  ✗ register.no-photo  P2 has photo consent but no reference photo in photos/: their face can never be "
         "recognised and will show as unknown. Add photos/P2.jpg.",
-        f"  ! register.expired  P4: consent expired on 2026-01-31; it now counts as no until a new form is recorded.",
+        "  ! register.expired  P4: consent expired on 2026-01-31; it now counts as no until a new form is recorded.",
     ]
     assert result.out.splitlines()[-1] == f"{csv}: 5 people, 1 reference photos: problems to fix (2 errors)"
 
@@ -199,8 +200,8 @@ def test_the_same_person_filed_under_two_pupils(here, capsys):
     assert result.code == 1
     (line,) = problem_lines(result.out)
     assert re.fullmatch(
-        re.escape(f"  ✗ register.lookalike  P1 ({photos / 'P1.jpg'}) and P2 ({photos / 'P2.jpg'}) have near-identical "
-                  "reference faces (distance ") + r"0\.[0-4]\d" + re.escape(
+        re.escape(f"  ✗ register.lookalike  P1 ({photos / 'P1.jpg'}) and P2 ({photos / 'P2.jpg'}) have "
+                  "near-identical reference faces (distance ") + r"0\.[0-4]\d" + re.escape(
             "): twins, or a photo filed under the wrong pupil? postcheck cannot tell them apart, so the stricter "
             "consent applies to both."),
         line,
@@ -264,7 +265,8 @@ def test_a_register_with_every_problem_at_once(here, capsys):
 # --- enroll: the cache -------------------------------------------------------------------------------
 
 ROWS3 = "P1,Al,One,yes,yes,\nP2,Bo,Two,no,no,\nP3,Cy,Three,yes,yes,\n"
-PHOTOS3 = {"P1.jpg": "people/obama_small.jpg", "P2.jpg": "people/biden.jpg", "P3/a.png": "people/lin-manuel-miranda.png"}
+PHOTOS3 = {"P1.jpg": "people/obama_small.jpg", "P2.jpg": "people/biden.jpg",
+           "P3/a.png": "people/lin-manuel-miranda.png"}
 
 
 def enroll_cli(capsys, register: Path):
@@ -282,9 +284,10 @@ def test_second_enroll_encodes_nothing(here, own_cache, capsys, monkeypatch):
     reg = build(here / "reg", ROWS3, PHOTOS3)
     result = enroll_cli(capsys, reg)
     assert result.code == 0
-    assert result.out == f"Enrolled 3 people: 3 photo(s) encoded, 0 unchanged, 0 dropped; cache {own_cache / CACHE_NAME}\n"
+    cache = own_cache / CACHE_NAME
+    assert result.out == f"Enrolled 3 people: 3 photo(s) encoded, 0 unchanged, 0 dropped; cache {cache}\n"
     result = enroll_cli(capsys, reg)
-    assert result.out == f"Enrolled 3 people: 0 photo(s) encoded, 3 unchanged, 0 dropped; cache {own_cache / CACHE_NAME}\n"
+    assert result.out == f"Enrolled 3 people: 0 photo(s) encoded, 3 unchanged, 0 dropped; cache {cache}\n"
 
     # The counter is the code's own; count the calls into the encoder as well.
     from postcheck import vision
@@ -383,7 +386,8 @@ def test_a_cache_that_cannot_be_written_is_a_warning_not_a_crash(here, own_cache
     (own_cache / CACHE_NAME).mkdir(parents=True)  # a folder where the cache file should be
     result = enroll_cli(capsys, reg)
     assert result.code == 0
-    assert result.err.startswith(f"postcheck: warning: the encodings cache {own_cache / CACHE_NAME} could not be written")
+    cache = own_cache / CACHE_NAME
+    assert result.err.startswith(f"postcheck: warning: the encodings cache {cache} could not be written")
     assert result.out.startswith("Enrolled 1 people: 1 photo(s) encoded")
     assert sorted(p.name for p in own_cache.iterdir()) == [".lock", CACHE_NAME]  # no temporary file left behind
 
