@@ -315,18 +315,19 @@ def register_validate(
     enrolled = _progress_enroll(reg, "Reading reference photos")
     result = validate(reg, enrolled, on=day, lookalike_distance=tolerance)
     from rich.console import Console
+    from rich.markup import escape  # file names such as "P7 [old].jpg" must print as they are
 
     console = Console(highlight=False, soft_wrap=True)
     marks = {"error": "[bold red]✗[/]", "warning": "[yellow]![/]", "info": "i"}
     for problem in result.problems:
-        console.print(f"  {marks[problem.severity.value]} {problem.rule}  {problem.message}", markup=True)
+        console.print(f"  {marks[problem.severity.value]} {problem.rule}  {escape(problem.message)}", markup=True)
     people = len(reg.people)
     photos = sum(len(p) for p in reg.photos.values())
     errors = sum(p.severity.value == "error" for p in result.problems)
     if enrolled.cache_note:
-        console.print(f"  [yellow]![/] {enrolled.cache_note}")
+        console.print(f"  [yellow]![/] {escape(enrolled.cache_note)}")
     verdict = "[bold red]problems to fix[/]" if result.failed else "[bold green]OK[/]"
-    console.print(f"{reg.csv_path}: {people} people, {photos} reference photos: {verdict}"
+    console.print(f"{escape(str(reg.csv_path))}: {people} people, {photos} reference photos: {verdict}"
                   + (f" ({errors} error{'s' if errors != 1 else ''})" if errors else ""))
     raise typer.Exit(EXIT_FAIL if result.failed else EXIT_PASS)
 
@@ -355,6 +356,7 @@ def register_status(
 ) -> None:
     """A table of everyone in the register with their consents (names shown on this terminal only)."""
     from rich.console import Console
+    from rich.markup import escape  # a name such as "Sam [twin]" must print as it is
     from rich.table import Table
 
     from postcheck.register import load_register
@@ -365,14 +367,14 @@ def register_status(
     people = reg.people
     if expiring:
         people = tuple(p for p in people if p.consent_expires is not None and p.consent_expires - day <= EXPIRY_NOTICE)
-    table = Table(title=f"{reg.csv_path} on {day.isoformat()}")
+    table = Table(title=escape(f"{reg.csv_path} on {day.isoformat()}"))
     for heading in ("id", "name", "role", "photo", "name consent", "expires", "photos"):
         table.add_column(heading)
     for person in people:
         expires = person.consent_expires.isoformat() if person.consent_expires else ""
         if person.expired_on(day):
             expires += " (expired)"
-        table.add_row(person.pupil_id, person.full_name, person.role, str(person.photo_consent),
+        table.add_row(person.pupil_id, escape(person.full_name), person.role, str(person.photo_consent),
                       str(person.name_consent), expires, str(len(reg.photos.get(person.pupil_id, ()))))
     Console(highlight=False).print(table)
     if expiring and not people:

@@ -127,8 +127,9 @@ def enroll(
     try:
         cached = _read_cache(cache_path) if lock is not None else {}
         wanted = {d for d in photo_digests.values() if d not in unreadable}
-        todo = sorted({path for path, d in photo_digests.items() if d in wanted and d not in cached},
-                      key=lambda p: str(p))
+        # One path per digest: the same photo filed under two pupils is encoded once.
+        first_path = {d: p for p, d in sorted(photo_digests.items(), key=lambda item: str(item[0]), reverse=True)}
+        todo = sorted((first_path[d] for d in wanted if d not in cached), key=str)
         fresh = _encode_all(todo, workers, progress)
         by_digest = {d: cached[d] for d in wanted if d in cached}
         by_digest.update({e.digest: e for e in fresh})
@@ -178,7 +179,7 @@ def _read_cache(path: Path) -> dict[str, PhotoEncoding]:
     """Entries of a valid cache; anything malformed yields an empty cache (rebuilt, never trusted)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested too deep to parse
         return {}
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or data.get("model") != MODEL_ID:
         return {}
@@ -190,7 +191,7 @@ def _read_cache(path: Path) -> dict[str, PhotoEncoding]:
         try:
             encodings = tuple(tuple(float(x) for x in e) for e in entry["encodings"])
             error = entry.get("error")
-        except (TypeError, KeyError, ValueError):
+        except (TypeError, KeyError, ValueError, OverflowError):  # OverflowError: an integer too large for a float
             continue
         if any(len(e) != 128 or not all(np.isfinite(e)) for e in encodings) or not isinstance(error, (str, type(None))):
             continue

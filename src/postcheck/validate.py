@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations
+from pathlib import Path
 
 import numpy as np
 
@@ -37,15 +38,22 @@ def validate(register: Register, enrolled: EnrollResult, *, on: date, lookalike_
     def problem(rule: str, severity: Severity, message: str, file: str, pupil_id: str | None = None, line=None):
         problems.append(Finding(rule, severity, message, file, line=line, pupil_id=pupil_id))
 
+    photos_dir = register.root / "photos"
+    ids = {p.pupil_id.casefold(): p.pupil_id for p in register.people}
     for stray in register.stray_photos:
-        if stray.suffix.casefold() in IMAGE_EXTENSIONS:
+        # photos/<id>.<ext> or photos/<id>/<any name>.<ext>: the pupil_id it was filed under
+        filed_as = stray.stem if stray.parent == photos_dir else stray.parent.name
+        owner = ids.get(filed_as.casefold())
+        if owner is None and stray.suffix.casefold() in IMAGE_EXTENSIONS:
             problem("register.unknown-pupil", Severity.ERROR,
-                    f"{stray} belongs to no pupil_id in register.csv: rename it to <pupil_id>{stray.suffix} or remove it.",
+                    f"{stray} is a photo for pupil_id '{filed_as}', who is not in register.csv: "
+                    f"rename it to <pupil_id>{stray.suffix} or remove it.",
                     str(stray))
         else:
             problem("register.not-a-photo", Severity.ERROR,
-                    f"{stray} is not a photo postcheck reads (use .jpg, .jpeg, .png, .heic or .webp named by pupil_id).",
-                    str(stray))
+                    f"{stray}{f' ({owner})' if owner else ''} is not a photo postcheck reads "
+                    "(use .jpg, .jpeg, .png, .heic or .webp named by pupil_id).",
+                    str(stray), owner)
 
     for person in register.people:
         photos = register.photos.get(person.pupil_id, ())
@@ -82,17 +90,28 @@ def validate(register: Register, enrolled: EnrollResult, *, on: date, lookalike_
                         "until a new form is recorded.",
                         csv, person.pupil_id, person.row)
             elif person.consent_expires - on <= EXPIRY_NOTICE:
+                days = (person.consent_expires - on).days
+                when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
                 problem("register.expiring", Severity.WARNING,
                         f"{person.pupil_id}: consent expires on {person.consent_expires.isoformat()} "
-                        f"(in {(person.consent_expires - on).days} days): ask the family to renew it.",
+                        f"({when}): ask the family to renew it.",
                         csv, person.pupil_id, person.row)
 
-    references = enrolled.references()
-    for (a, encs_a), (b, encs_b) in combinations(sorted(references.items()), 2):
-        distance = min(float(np.linalg.norm(x - y)) for x in encs_a for y in encs_b)
+    # Lookalikes are compared photo by photo, so the message can name the two files to look at.
+    faces: dict[str, list[tuple[Path, np.ndarray]]] = {}
+    for pupil_id, paths in sorted(register.photos.items()):
+        for path in paths:
+            entry = enrolled.by_digest.get(enrolled.photo_digests.get(path, ""))
+            if entry is not None and entry.error is None and len(entry.encodings) == 1:
+                faces.setdefault(pupil_id, []).append((path, np.asarray(entry.encodings[0], dtype=np.float64)))
+    for (a, faces_a), (b, faces_b) in combinations(faces.items(), 2):
+        distance, path_a, path_b = min(
+            (float(np.linalg.norm(x - y)), pa, pb) for pa, x in faces_a for pb, y in faces_b
+        )
         if distance <= lookalike_distance:
             problem("register.lookalike", Severity.ERROR,
-                    f"{a} and {b} have near-identical reference faces (distance {distance:.2f}): twins, or a photo filed "
-                    "under the wrong pupil? postcheck cannot tell them apart, so the stricter consent applies to both.",
-                    csv, f"{a},{b}")
+                    f"{a} ({path_a}) and {b} ({path_b}) have near-identical reference faces (distance {distance:.2f}): "
+                    "twins, or a photo filed under the wrong pupil? postcheck cannot tell them apart, so the stricter "
+                    "consent applies to both.",
+                    str(path_a), a)
     return Validation(tuple(sorted(problems, key=Finding.sort_key)))
