@@ -295,7 +295,7 @@ def test_second_enroll_encodes_nothing(here, own_cache, capsys, monkeypatch):
     calls = []
     real = vision.encode_reference
     monkeypatch.setattr(vision, "encode_reference", lambda rgb: calls.append(1) or real(rgb))
-    again = enroll(load_register(reg), workers=1)
+    again = enroll(load_register(reg))
     assert (again.encoded, again.reused, again.dropped, calls) == (0, 3, 0, [])
     assert sorted(again.references()) == ["P1", "P2", "P3"]
 
@@ -303,12 +303,12 @@ def test_second_enroll_encodes_nothing(here, own_cache, capsys, monkeypatch):
 @needs_faces
 def test_a_changed_photo_is_encoded_once_and_an_unchanged_one_never(here, own_cache, capsys):
     reg = build(here / "reg", ROWS3, PHOTOS3)
-    first = enroll(load_register(reg), workers=1)
+    first = enroll(load_register(reg))
     assert first.encoded == 3
     old = digest_file(reg / "photos" / "P1.jpg")
     os.utime(reg / "photos" / "P2.jpg", (1, 1))  # a touched file is not a changed photo: the key is the content
     shutil.copyfile(SHARED_FACES / "people" / "obama-240p.jpg", reg / "photos" / "P1.jpg")
-    second = enroll(load_register(reg), workers=1)
+    second = enroll(load_register(reg))
     assert (second.encoded, second.reused, second.dropped) == (1, 2, 1)
     entries = cache_entries(own_cache)
     assert old not in entries and digest_file(reg / "photos" / "P1.jpg") in entries and len(entries) == 3
@@ -318,7 +318,7 @@ def test_a_changed_photo_is_encoded_once_and_an_unchanged_one_never(here, own_ca
 @needs_faces
 def test_a_removed_photo_drops_out(here, own_cache, capsys):
     reg = build(here / "reg", ROWS3, PHOTOS3)
-    enroll(load_register(reg), workers=1)
+    enroll(load_register(reg))
     gone = digest_file(reg / "photos" / "P2.jpg")
     (reg / "photos" / "P2.jpg").unlink()
     result = enroll_cli(capsys, reg)
@@ -331,14 +331,14 @@ def test_a_removed_photo_drops_out(here, own_cache, capsys):
 def test_the_same_photo_under_two_pupils_is_encoded_once(here, own_cache, capsys):
     reg = build(here / "reg", "P1,Al,One,yes,yes,\nP2,Bo,Two,no,no,\n",
                 {"P1.jpg": "people/biden.jpg", "P2.jpg": "people/biden.jpg"})
-    result = enroll(load_register(reg), workers=1)
+    result = enroll(load_register(reg))
     assert (result.encoded, result.reused, result.dropped) == (1, 0, 0)
     assert sorted(result.references()) == ["P1", "P2"]
     assert "distance 0.00" in validate(capsys, reg).out
 
 
 def _valid_cache_text(reg: Path, cache: Path) -> str:
-    enroll(load_register(reg), workers=1)
+    enroll(load_register(reg))
     return (cache / CACHE_NAME).read_text()
 
 
@@ -377,7 +377,7 @@ def test_a_bad_cache_is_rebuilt_never_trusted(here, own_cache, capsys, kind):
     assert (result.code, result.err) == (0, "")
     assert result.out.startswith("Enrolled 1 people: 1 photo(s) encoded, 0 unchanged")
     assert (own_cache / CACHE_NAME).read_text() == valid
-    assert enroll(load_register(reg), workers=1).encoded == 0
+    assert enroll(load_register(reg)).encoded == 0
 
 
 @needs_faces
@@ -462,21 +462,21 @@ def test_two_processes_enrolling_at_once_leave_a_valid_cache(here, own_cache):
     encoded = sorted(int(re.search(r"(\d+) photo\(s\) encoded", out)[1]) for out, _ in outputs)
     assert encoded == [0, 3]  # the lock serialises them: the second finds the first one's work
     assert len(cache_entries(own_cache)) == 3
-    assert enroll(load_register(reg), workers=1).encoded == 0
+    assert enroll(load_register(reg)).encoded == 0
 
 
 @needs_faces
 def test_a_check_with_a_stale_cache_updates_it(here, own_cache, capsys):
     reg = build(here / "reg", "P1,Al,One,yes,yes,\n", {"P1.jpg": "people/biden.jpg"})
     (here / "rules.yaml").write_text(RULES)
-    enroll(load_register(reg), workers=1)
+    enroll(load_register(reg))
     shutil.copyfile(SHARED_FACES / "people" / "obama.jpg", reg / "photos" / "P1.jpg")  # the office refiled P1
     result = run_cli(capsys, SHARED_FACES / "people" / "obama-720p.jpg", "--register", reg, "--rules",
                      here / "rules.yaml", "--format", "json")
     assert result.code == 0
     (finding,) = json.loads(result.out)["posts"][0]["findings"]
     assert (finding["rule"], finding["pupil_id"]) == ("faces.consented", "P1")
-    assert enroll(load_register(reg), workers=1).encoded == 0
+    assert enroll(load_register(reg)).encoded == 0
 
 
 # --- status ------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -79,7 +78,7 @@ def digest_file(path: Path) -> str:
 
 
 def encode_photo(path: Path) -> PhotoEncoding:
-    """Encode every face in one reference photo (runs in a worker process)."""
+    """Encode every face in one reference photo."""
     from postcheck.images import ImageError, load_picture
     from postcheck.vision import encode_reference
 
@@ -88,7 +87,10 @@ def encode_photo(path: Path) -> PhotoEncoding:
         picture = load_picture(path)
     except ImageError as exc:
         return PhotoEncoding(digest, error=str(exc))
-    encodings = encode_reference(picture.pixels)
+    try:
+        encodings = encode_reference(picture.pixels)
+    except Exception as exc:  # dlib's errors have no common base; one bad photo must not stop enrolment
+        return PhotoEncoding(digest, error=f"could not be read by the face detector ({type(exc).__name__})")
     return PhotoEncoding(digest, tuple(tuple(float(x) for x in e) for e in encodings))
 
 
@@ -96,7 +98,6 @@ def enroll(
     register: Register,
     *,
     cache_dir: Path | None = None,
-    workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> EnrollResult:
     """Bring the cache up to date with the register's photos; encode only what changed."""
@@ -130,7 +131,7 @@ def enroll(
         # One path per digest: the same photo filed under two pupils is encoded once.
         first_path = {d: p for p, d in sorted(photo_digests.items(), key=lambda item: str(item[0]), reverse=True)}
         todo = sorted((first_path[d] for d in wanted if d not in cached), key=str)
-        fresh = _encode_all(todo, workers, progress)
+        fresh = _encode_all(todo, progress)
         by_digest = {d: cached[d] for d in wanted if d in cached}
         by_digest.update({e.digest: e for e in fresh})
         dropped = len(set(cached) - wanted)
@@ -156,22 +157,14 @@ def enroll(
     return result
 
 
-def _encode_all(paths: list[Path], workers: int | None, progress) -> list[PhotoEncoding]:
-    if not paths:
-        return []
-    workers = workers or min(len(paths), os.cpu_count() or 1, 2)
+def _encode_all(paths: list[Path], progress) -> list[PhotoEncoding]:
+    """Encode in this process: detection already runs on both cores (see vision.py), and a second
+    process measured no faster while it cost a second copy of the models."""
     out: list[PhotoEncoding] = []
-    if workers <= 1 or len(paths) == 1:
-        for index, path in enumerate(paths):
-            out.append(encode_photo(path))
-            if progress:
-                progress(index + 1, len(paths))
-        return out
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for index, encoding in enumerate(pool.map(encode_photo, paths)):
-            out.append(encoding)
-            if progress:
-                progress(index + 1, len(paths))
+    for index, path in enumerate(paths):
+        out.append(encode_photo(path))
+        if progress:
+            progress(index + 1, len(paths))
     return out
 
 

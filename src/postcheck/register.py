@@ -162,7 +162,10 @@ def load_register(root: Path) -> Register:
     except OSError as exc:
         raise RegisterError(f"{csv_path} cannot be read: {exc.strerror or exc}") from None
     people = parse_register_csv(raw, str(csv_path))
-    photos, strays = _find_photos(root / "photos", {p.pupil_id for p in people})
+    try:
+        photos, strays = _find_photos(root / "photos", {p.pupil_id for p in people})
+    except OSError as exc:
+        raise RegisterError(f"{root / 'photos'} cannot be read: {exc.strerror or exc}") from None
     return Register(root, people, photos, strays)
 
 
