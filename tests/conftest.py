@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import json
+import os
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -66,3 +66,41 @@ def big_two_people(shared_faces, tmp_path_factory) -> Path:
         (4000, 3000), Image.Resampling.BICUBIC
     ).save(out, quality=92)
     return out
+
+
+RULES = """\
+links:
+  allow: [exampleprimary.sch.uk, gov.uk]
+faces:
+  unknown: fail
+text:
+  allow_emails: [office@exampleprimary.sch.uk]
+"""
+REGISTER = """\
+pupil_id,first_name,last_name,known_as,role,photo_consent,name_consent,consent_expires
+P001,Oliver,Bennett,Ollie,pupil,yes,yes,2030-07-31
+P002,Zoë,Hughes,,pupil,yes,no,2030-07-31
+P010,Barack,Obama,,pupil,yes,yes,2030-07-31
+P011,Joe,Biden,,pupil,no,yes,2030-07-31
+S001,Helen,Clarke,,staff,yes,yes,
+"""
+
+
+def make_school(root: Path) -> Path:
+    """rules.yaml and consent_data/ in ``root``, with real reference photos for P010 (obama) and P011 (biden)."""
+    (root / "rules.yaml").write_text(RULES)
+    photos = root / "consent_data" / "photos"
+    photos.mkdir(parents=True)
+    (root / "consent_data" / "register.csv").write_text(REGISTER, encoding="utf-8")
+    if SHARED_FACES.is_dir():
+        shutil.copy(SHARED_FACES / "people" / "obama.jpg", photos / "P010.jpg")
+        shutil.copy(SHARED_FACES / "people" / "biden.jpg", photos / "P011.jpg")
+    return root
+
+
+@pytest.fixture
+def school(tmp_path, monkeypatch) -> Path:
+    """A school folder: rules.yaml and consent_data/ with real reference photos, as the defaults expect."""
+    make_school(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

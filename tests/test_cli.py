@@ -13,39 +13,7 @@ from pathlib import Path
 import pytest
 
 from clirun import run_cli
-from conftest import EXAMPLES, ROOT, SHARED_FACES, needs_faces
-
-RULES = """\
-links:
-  allow: [exampleprimary.sch.uk, gov.uk]
-faces:
-  unknown: fail
-text:
-  allow_emails: [office@exampleprimary.sch.uk]
-"""
-REGISTER = """\
-pupil_id,first_name,last_name,known_as,role,photo_consent,name_consent,consent_expires
-P001,Oliver,Bennett,Ollie,pupil,yes,yes,2030-07-31
-P002,Zoë,Hughes,,pupil,yes,no,2030-07-31
-P010,Barack,Obama,,pupil,yes,yes,2030-07-31
-P011,Joe,Biden,,pupil,no,yes,2030-07-31
-S001,Helen,Clarke,,staff,yes,yes,
-"""
-
-
-@pytest.fixture
-def school(tmp_path, monkeypatch) -> Path:
-    """A school folder: rules.yaml and consent_data/ with real reference photos, as the defaults expect."""
-    (tmp_path / "rules.yaml").write_text(RULES)
-    photos = tmp_path / "consent_data" / "photos"
-    photos.mkdir(parents=True)
-    (tmp_path / "consent_data" / "register.csv").write_text(REGISTER, encoding="utf-8")
-    if SHARED_FACES.is_dir():
-        shutil.copy(SHARED_FACES / "people" / "obama.jpg", photos / "P010.jpg")
-        shutil.copy(SHARED_FACES / "people" / "biden.jpg", photos / "P011.jpg")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
+from conftest import EXAMPLES, REGISTER, ROOT, RULES, SHARED_FACES, needs_faces
 
 def draft(folder: Path, text: str, name: str = "draft.txt") -> Path:
     path = folder / name
