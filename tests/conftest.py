@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
-
-import json
 
 import numpy as np
 import pytest
@@ -90,16 +89,22 @@ S001,Helen,Clarke,,staff,yes,yes,
 """
 
 
-@pytest.fixture
-def school(tmp_path, monkeypatch) -> Path:
-    """A school folder: rules.yaml and consent_data/ with real reference photos, as the defaults expect."""
-    (tmp_path / "rules.yaml").write_text(RULES)
-    photos = tmp_path / "consent_data" / "photos"
+def make_school(root: Path) -> Path:
+    """rules.yaml and consent_data/ in ``root``, with real reference photos for P010 (obama) and P011 (biden)."""
+    (root / "rules.yaml").write_text(RULES)
+    photos = root / "consent_data" / "photos"
     photos.mkdir(parents=True)
-    (tmp_path / "consent_data" / "register.csv").write_text(REGISTER, encoding="utf-8")
+    (root / "consent_data" / "register.csv").write_text(REGISTER, encoding="utf-8")
     if SHARED_FACES.is_dir():
         shutil.copy(SHARED_FACES / "people" / "obama.jpg", photos / "P010.jpg")
         shutil.copy(SHARED_FACES / "people" / "biden.jpg", photos / "P011.jpg")
+    return root
+
+
+@pytest.fixture
+def school(tmp_path, monkeypatch) -> Path:
+    """A school folder: rules.yaml and consent_data/ with real reference photos, as the defaults expect."""
+    make_school(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

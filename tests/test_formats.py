@@ -421,3 +421,20 @@ def test_redacted_reports_contain_no_pupil_name(fmt):
         # JUnit writes "'" as-is and JSON may escape nothing here: search the raw output.
         assert name.casefold() not in redacted.casefold()
     assert "pupil P017" in redacted and "pupil P042" in redacted
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("drafts/oliver_bennett-2.jpg", "drafts/O.B.-2.jpg"),
+        ("drafts/OliverBennett.docx", "drafts/O.B..docx"),
+        ("zoe-hughes and ZOË", "Z.H. and Z.H."),
+        ("Canada trip with Ada", "Canada trip with A.F."),
+        ("olivers-party", "olivers-party"),
+    ],
+)
+def test_redact_words_hides_names_in_paths_as_whole_words(text, expected):
+    from postcheck.findings import redact_words
+
+    names = [("Oliver Bennett", "O.B."), ("Oliver", "O.B."), ("Zoë Hughes", "Z.H."), ("Zoë", "Z.H."), ("Ada", "A.F.")]
+    assert redact_words(text, names) == expected

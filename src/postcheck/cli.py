@@ -103,7 +103,7 @@ def check_command(
     post = post_from_files(files)
     session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
     result = session.check(post, annotate=annotate, strip_metadata=strip_metadata, fix=fix_dir)
-    finish(session.report([result]), fmt, output, redact_default(redact))
+    finish(session, [result], fmt, output, redact_default(redact))
 
 
 @app.command("scan")
@@ -139,8 +139,8 @@ def scan_command(
     if fix_dir is not None:
         def fix_for(post):
             return fix_dir / _relative_name(post.name, folder)
-    results = _check_all(session, discovery.posts, annotate, fix_for)
-    finish(session.report(results, ignored=discovery.ignored), fmt, output, hide_names)
+    results = _check_all(session, discovery.posts, annotate, hide_names, fix_for)
+    finish(session, results, fmt, output, hide_names, ignored=discovery.ignored)
 
 
 def _relative_name(name: str, folder: Path) -> Path:
@@ -153,8 +153,13 @@ def _relative_name(name: str, folder: Path) -> Path:
     return relative if relative.parts else Path(path.name or "post")
 
 
-def _check_all(session, posts, annotate, fix_for=None):
+def _check_all(session, posts, annotate, hide_names: bool = False, fix_for=None):
     """Every post once, with a progress bar on a terminal and plain lines in CI or a pipe."""
+    from postcheck.findings import redact_words
+
+    def shown(post) -> str:
+        return redact_words(post.name, session.pupil_names) if hide_names else post.name
+
     interactive = sys.stderr.isatty() and not os.environ.get("CI")
     fix_for = fix_for or (lambda post: None)
     results = []
@@ -165,13 +170,13 @@ def _check_all(session, posts, annotate, fix_for=None):
         with Progress(*columns, transient=True) as progress:
             task = progress.add_task("Checking posts", total=len(posts))
             for post in posts:
-                progress.update(task, description=f"Checking {post.name}")
+                progress.update(task, description=f"Checking {shown(post)}")
                 results.append(session.check(post, annotate=annotate, fix=fix_for(post)))
                 progress.advance(task)
         return results
     for index, post in enumerate(posts, 1):
         result = session.check(post, annotate=annotate, fix=fix_for(post))
-        sys.stderr.write(f"[{index}/{len(posts)}] {result.verdict.upper()} {post.name}\n")
+        sys.stderr.write(f"[{index}/{len(posts)}] {result.verdict.upper()} {shown(post)}\n")
         sys.stderr.flush()
         results.append(result)
     return results
@@ -184,10 +189,10 @@ def _watch(folder: Path, session, hide_names: bool, annotate, watch_for) -> None
     def on_post(post) -> None:
         result = session.check(post, annotate=annotate)
         if hide_names:
-            result = session.report([result]).redacted().results[0]
+            result = session.report([result]).redacted(session.pupil_names).results[0]
         failing = [f for f in result.findings if f.fails]
         reasons = "; ".join(f"{f.rule}: {f.message}" for f in failing)
-        line = f"{result.verdict.upper()} {post.name}" + (f" ({len(failing)}) {reasons}" if failing else "")
+        line = f"{result.verdict.upper()} {result.post}" + (f" ({len(failing)}) {reasons}" if failing else "")
         print(line, flush=True)
 
     print(f"Watching {folder} (Ctrl-C to stop)", file=sys.stderr, flush=True)
@@ -219,14 +224,15 @@ def fix_command(
         sys.stderr.write(f"wrote {path}\n")
     # Videos cannot be fixed here: they are checked again as they are, so they still fail if they did.
     result = session.check(post_from_files([*written, *post.videos]))
-    finish(session.report([result]), fmt, None, redact_default(redact))
+    finish(session, [result], fmt, None, redact_default(redact))
 
 
-def finish(report, fmt: Format, output: Path | None, redact: bool) -> None:
+def finish(session, results, fmt: Format, output: Path | None, redact: bool, ignored=()) -> None:
     from postcheck.formats import render
 
+    report = session.report(results, ignored=ignored)
     if redact:
-        report = report.redacted()
+        report = report.redacted(session.pupil_names)
     color = output is None and fmt is Format.text and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = render(report, fmt, color=color)
     if output is not None:

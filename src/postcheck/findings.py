@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -63,13 +67,17 @@ class Finding:
             self.message,
         )
 
-    def redacted(self) -> Finding:
-        """The same finding with every pupil's name replaced (longest first)."""
+    def redacted(self, names: Sequence[tuple[str, str]] = ()) -> Finding:
+        """The same finding with every pupil's name replaced (longest first), in the message and the file name.
+
+        ``names`` are further (name, replacement) pairs, e.g. every pupil in the register, replaced as words.
+        """
         message = self.message
         for sensitive, replacement in sorted(self.redactions, key=lambda r: -len(r[0])):
             if sensitive:
                 message = _replace_case_insensitive(message, sensitive, replacement)
-        return replace(self, message=message, redactions=())
+        file = redact_words(self.file, (*self.redactions, *names))
+        return replace(self, message=redact_words(message, names), file=file, redactions=())
 
     def to_json(self) -> dict:
         data: dict = {
@@ -88,6 +96,35 @@ class Finding:
         if self.waived_by is not None:
             data["waived_by"] = self.waived_by
         return data
+
+
+def redact_words(text: str, names: Sequence[tuple[str, str]]) -> str:
+    """``text`` with each name replaced wherever it stands as a word, in any case, with or without accents,
+    and with any separators between its words (``Oliver Bennett`` also hides ``oliver_bennett.jpg``)."""
+    pattern, replacements = _names_pattern(tuple(names))
+    if pattern is None:
+        return text
+    return pattern.sub(lambda m: replacements[m.lastgroup], text)
+
+
+@functools.lru_cache(maxsize=8)  # one register per run: compile its pattern once
+def _names_pattern(names: tuple[tuple[str, str], ...]) -> tuple[re.Pattern | None, dict[str, str]]:
+    alternatives, replacements = [], {}
+    for sensitive, replacement in sorted(set(names), key=lambda r: -len(r[0])):
+        for form in dict.fromkeys((sensitive, _without_accents(sensitive))):
+            words = [w for w in re.split(r"[\W_]+", form) if w]
+            if words:
+                group = f"n{len(alternatives)}"
+                replacements[group] = replacement
+                alternatives.append(f"(?P<{group}>" + r"[\W_]*".join(map(re.escape, words)) + ")")
+    if not alternatives:
+        return None, {}
+    # A name is a whole word: "Ada" hides "ada.jpg" but not "Canada".
+    return re.compile(r"(?<![^\W\d_])(?:" + "|".join(alternatives) + r")(?![^\W\d_])", re.IGNORECASE), replacements
+
+
+def _without_accents(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def _replace_case_insensitive(text: str, old: str, new: str) -> str:
@@ -138,5 +175,9 @@ class Report:
     def verdict(self) -> str:
         return "fail" if self.failed else "pass"
 
-    def redacted(self) -> Report:
-        return Report(tuple(PostResult(r.post, tuple(f.redacted() for f in r.findings)) for r in self.results), self.ignored)
+    def redacted(self, names: Sequence[tuple[str, str]] = ()) -> Report:
+        """Every finding redacted; post and ignored file names too, with ``names`` (every pupil in the register)."""
+        results = tuple(
+            PostResult(redact_words(r.post, names), tuple(f.redacted(names) for f in r.findings)) for r in self.results
+        )
+        return Report(results, tuple((redact_words(file, names), reason) for file, reason in self.ignored))

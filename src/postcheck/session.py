@@ -64,6 +64,11 @@ class Session:
         loaded, problems = self.pipeline.load(post)
         return fix_post(loaded, self.pipeline.run(loaded, problems), out_dir)
 
+    @functools.cached_property
+    def pupil_names(self) -> tuple[tuple[str, str], ...]:
+        """(name, initials) for every way each pupil in the register is named: ``--redact`` hides them all."""
+        return tuple(pair for person in self.register.people if not person.is_staff for pair in person.redactions)
+
     def report(self, results, ignored=()) -> Report:
         return Report(tuple(results), tuple((str(path), reason) for path, reason in ignored))
 
