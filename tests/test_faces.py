@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
+from conftest import EXAMPLES
 from facekit import FakePerson, FakeRegister, picture, post, rgb
 from postcheck import vision
 from postcheck.annotate import annotate
@@ -96,6 +97,29 @@ def test_stranger_is_a_warning_with_unknown_warn(shared_faces, reference_encodin
     (finding,) = check(reference_encodings, OBAMA, unknown="warn").run(post(stranger))
     assert (finding.rule, finding.severity) == ("faces.unknown", Severity.WARNING)
     assert not finding.fails
+
+
+def test_mission_patch_is_uncertain_and_not_matched(reference_encodings):
+    findings = list(check(reference_encodings, OBAMA, BIDEN_REFUSED).run(post(picture(EXAMPLES / "photo.jpg"))))
+    assert summary(findings) == [("faces.uncertain", Severity.WARNING, None), ("faces.unknown", Severity.ERROR, None)]
+    patch, astronaut = findings
+    assert patch.box == (336, 216, 426, 127)
+    assert patch.message == (
+        "In photo.jpg, something face-like (box at 127,336, 89x90 pixels) is not a face to a second detector "
+        "(a logo, pattern or toy?): look at it before posting, and crop or blur it if it is a face."
+    )
+    assert not patch.fails
+    # The patch is not counted as a face: the astronaut is "the only face".
+    assert astronaut.message.startswith("In photo.jpg, the only face (box at 176,77, 90x89 pixels) matches nobody")
+
+
+def test_uncertain_box_is_boxed_in_amber(tmp_path, reference_encodings):
+    pic = picture(EXAMPLES / "photo.jpg")
+    findings = list(check(reference_encodings, OBAMA).run(post(pic)))
+    drawn = np.asarray(Image.open(annotate(pic, findings, tmp_path)).convert("RGB"))
+    top, right, bottom, left = findings[0].box
+    assert findings[0].rule == "faces.uncertain"
+    assert tuple(drawn[(top + bottom) // 2, left]) == (255, 165, 0)
 
 
 def test_image_without_faces_has_no_findings(tmp_path, reference_encodings):

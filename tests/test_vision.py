@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
+from conftest import EXAMPLES
 from facekit import rgb
 from postcheck import vision
 from postcheck.checks.faces import DEFAULT_TOLERANCE, NEAR_DISTANCE
@@ -157,6 +158,38 @@ def test_plan_strips_overlap_by_more_than_the_coarse_pass_minimum():
     assert coarse.scale == pytest.approx(1024 / 4000)
     assert [(s.left, s.right) for s in strips][0][0] == 0 and strips[-1].right == 4000
     assert strips[0].right - strips[1].left >= vision.HOG_WINDOW / coarse.scale
-    assert all(s.scale == pytest.approx((16e6 / 12e6) ** 0.5) for s in strips)
+    assert all(s.scale == pytest.approx(1.0) for s in strips)  # 12 MP is scanned as it is, not enlarged
     (single,) = vision._plan(480, 640, 2)
     assert single.scale == 2.0
+
+
+MISSION_PATCH = (336, 216, 426, 127)
+"""The round patch on the astronaut's suit in examples/photo.jpg, which HOG scores 0.13."""
+
+
+def test_low_scoring_detections_are_shown_to_the_cnn_detector():
+    image = rgb(EXAMPLES / "photo.jpg")
+    boxes = vision.detect_faces(image)
+    assert [b.as_tuple() for b in boxes if vision.needs_confirmation(b)] == [MISSION_PATCH]
+    patch, face = boxes
+    assert not vision.is_confirmed_face(image, patch)
+    assert vision.is_confirmed_face(image, face)
+
+
+def test_cnn_confirms_every_labelled_face(shared_faces, labels, monkeypatch):
+    # Ask the CNN about every box, not only the low-scoring ones: it must call each real face a face.
+    monkeypatch.setattr(vision, "CONFIRM_BELOW", float("inf"))
+    confirmed = []
+    for name, label in labels.items():
+        if name.startswith("detection/"):
+            image = rgb(shared_faces / name)
+            confirmed += [vision.is_confirmed_face(image, box) for box in vision.detect_faces(image)]
+    assert confirmed == [True] * 29
+
+
+def test_the_lowest_scoring_real_face_is_confirmed(shared_faces):
+    # detection/2007_007763.jpg holds a real face that HOG scores 0.17, close to the patch's 0.13.
+    image = rgb(shared_faces / "detection" / "2007_007763.jpg")
+    (low,) = [b for b in vision.detect_faces(image) if vision.needs_confirmation(b)]
+    assert low.score < 0.2
+    assert vision.is_confirmed_face(image, low)

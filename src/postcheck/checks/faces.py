@@ -17,6 +17,12 @@ Rules
 ``faces.unverifiable`` (error)
     A face was found but is too small (under 40 pixels wide), blurred or cut off at the edge of
     the picture to be matched reliably. Use a larger or sharper photo, or crop or blur the face.
+``faces.uncertain`` (warning)
+    Something face-like that the face detector was unsure of (a low score) and that a second,
+    independent face detector does not think is a face: usually a logo, badge, pattern or toy. It
+    is not compared with the register and does not fail the post, but look at it before posting,
+    and crop or blur it if it is a face after all (``--annotate`` boxes it). Only a box that could
+    otherwise be matched is ruled uncertain; a small, blurred or cut-off one stays unverifiable.
 ``faces.check-failed`` (error)
     The face detector could not read the picture at all. Check the photo by hand, or re-save it
     as a JPEG and run postcheck again.
@@ -170,7 +176,10 @@ class FacesCheck:
         try:
             boxes = vision.detect_faces(frame)
             problems = [vision.assess(frame, box) for box in boxes]
-            clear = [box for box, problem in zip(boxes, problems) if problem is None]
+            # Only a box that would otherwise be matched can be ruled uncertain: a small, blurred or
+            # cut-off one stays unverifiable (an error), whatever the second detector thinks.
+            uncertain = [problem is None and not vision.is_confirmed_face(frame, box) for box, problem in zip(boxes, problems)]
+            clear = [box for box, problem, unsure in zip(boxes, problems, uncertain) if problem is None and not unsure]
             encodings = iter(vision.encode_faces(frame, clear))  # in the order of the clear boxes
         except Exception as error:  # fail closed: a detector failure must never read as "no faces"
             yield Finding(
@@ -185,8 +194,23 @@ class FacesCheck:
             )
             return
         height, width = frame.shape[:2]
-        for ordinal, (box, problem) in enumerate(zip(boxes, problems), start=1):
-            face = _describe_face(ordinal, len(boxes), box, height, width)
+        for box in (box for box, unsure in zip(boxes, uncertain) if unsure):
+            top, right, bottom, left = box.clipped(height, width)
+            yield Finding(
+                rule="faces.uncertain",
+                severity=Severity.WARNING,
+                message=(
+                    f"In {where}, something face-like (box at {left},{top}, {right - left}x{bottom - top} pixels) "
+                    "is not a face to a second detector (a logo, pattern or toy?): look at it before posting, "
+                    "and crop or blur it if it is a face."
+                ),
+                file=picture.display,
+                box=(top, right, bottom, left),
+                time=time,
+            )
+        faces = [(box, problem) for box, problem, unsure in zip(boxes, problems, uncertain) if not unsure]
+        for ordinal, (box, problem) in enumerate(faces, start=1):
+            face = _describe_face(ordinal, len(faces), box, height, width)
             common = dict(file=picture.display, box=box.clipped(height, width), time=time)
             if problem is not None:
                 yield Finding(
