@@ -38,9 +38,17 @@ def _register_heif() -> None:
     register_heif_opener()
 
 
+def _is_heif(path: Path) -> bool:
+    """An ISO media file (HEIC/HEIF/AVIF): ``ftyp`` at byte 4, whatever the file is called."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(12)[4:8] == b"ftyp"
+    except OSError:
+        return False
+
+
 def load_picture(path: Path, display: str | None = None) -> Picture:
     """Decode ``path`` into a Picture; raise ImageError when it cannot be checked."""
-    _register_heif()
     display = display or str(path)
     try:
         size = path.stat().st_size
@@ -50,6 +58,8 @@ def load_picture(path: Path, display: str | None = None) -> Picture:
         raise ImageError("is a folder, not an image")
     if size == 0:
         raise ImageError("is an empty file")
+    if _is_heif(path):
+        _register_heif()  # importing pillow-heif costs 0.4 s: only for the photos that need it
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -84,12 +94,21 @@ def _frames(image: Image.Image):
     for index in range(count):
         if count > 1:
             image.seek(index)
-        rgb = to_rgb(image if count > 1 else ImageOps.exif_transpose(image))
+        rgb = to_rgb(image if count > 1 else _upright(image))
         # Identical consecutive frames (common in GIFs) are checked once.
         if previous is not None and rgb.shape == previous.shape and np.array_equal(rgb, previous):
             continue
         previous = rgb
         yield rgb
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """The image as it is meant to be seen (EXIF orientation applied); no copy when already upright."""
+    try:
+        orientation = image.getexif().get(0x0112, 1)
+    except Exception:  # malformed EXIF: Pillow's own transpose copes or raises a decode error below
+        orientation = None
+    return image if orientation == 1 else ImageOps.exif_transpose(image)
 
 
 def to_rgb(image: Image.Image) -> np.ndarray:
@@ -105,7 +124,7 @@ def to_rgb(image: Image.Image) -> np.ndarray:
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, rgba)
-    rgb = image.convert("RGB")
+    rgb = image if mode == "RGB" else image.convert("RGB")
     return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
 
 

@@ -90,6 +90,10 @@ class Pipeline:
                     )
                 )
         pictures: list[Picture] = []
+        if post.images or post.videos:
+            from postcheck import vision
+
+            vision.prepare()  # the face models load while the photos decode
         for path in post.images:
             try:
                 pictures.append(load_picture(path, str(path)))
