@@ -34,7 +34,7 @@ Options (``faces:`` in rules.yaml)
 ``tolerance`` (default 0.5)
     How close (face distance) a face must be to someone's reference photos to be cleared as
     that person. face_recognition's usual 0.6 is looser than we want for children; on the shared
-    test photos the same person measured 0.06 to 0.44 apart and different people 0.68 or more.
+    test photos the same person measured 0.05 to 0.45 apart and different people 0.65 or more.
 ``unknown`` (``fail`` or ``warn``, default ``fail``)
     Whether a face matching nobody fails the post or is only shown as a warning.
 
@@ -62,10 +62,9 @@ import numpy as np
 
 from postcheck import vision
 from postcheck.findings import Finding, Severity
+from postcheck.rules import DEFAULT_TOLERANCE
 from postcheck.post import LoadedPost, Picture
 
-DEFAULT_TOLERANCE = 0.5
-"""Measured on ../shared/faces (bench/faces.py): same person 0.06-0.44, different people >= 0.68."""
 NEAR_DISTANCE = 0.6
 """face_recognition's usual threshold: a face this near a person without consent is reported as them."""
 UNKNOWN_CHOICES = ("fail", "warn")
