@@ -161,7 +161,7 @@ def _check_all(session, posts, annotate, hide_names: bool = False, fix_for=None)
         return redact_words(post.name, session.pupil_names) if hide_names else post.name
 
     interactive = sys.stderr.isatty() and not os.environ.get("CI")
-    fix_for = fix_for or (lambda post: None)
+    checked = session.check_all(posts, annotate=annotate, fix_for=fix_for)
     results = []
     if interactive and posts:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -169,13 +169,12 @@ def _check_all(session, posts, annotate, hide_names: bool = False, fix_for=None)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, transient=True) as progress:
             task = progress.add_task("Checking posts", total=len(posts))
-            for post in posts:
-                progress.update(task, description=f"Checking {shown(post)}")
-                results.append(session.check(post, annotate=annotate, fix=fix_for(post)))
+            for post, result in zip(posts, checked):
+                progress.update(task, description=f"Checked {shown(post)}")
+                results.append(result)
                 progress.advance(task)
         return results
-    for index, post in enumerate(posts, 1):
-        result = session.check(post, annotate=annotate, fix=fix_for(post))
+    for index, (post, result) in enumerate(zip(posts, checked), 1):
         sys.stderr.write(f"[{index}/{len(posts)}] {result.verdict.upper()} {shown(post)}\n")
         sys.stderr.flush()
         results.append(result)

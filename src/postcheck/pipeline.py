@@ -11,6 +11,7 @@ import functools
 import os
 import re
 import sys
+import threading
 import traceback
 from dataclasses import dataclass, replace
 from datetime import date
@@ -45,6 +46,17 @@ class Pipeline:
     channel: str
     references: Callable[[], References]
     """Reference face encodings per pupil_id, loaded (and the cache refreshed) only when a photo is checked."""
+
+    @functools.cached_property
+    def _text_lock(self) -> threading.Lock:
+        return threading.Lock()
+
+    def prepare(self, posts: Sequence[Post]) -> None:
+        """Build the checks these posts need before they are checked in parallel (once, in order)."""
+        if any(post.draft is not None for post in posts):
+            self.text_checks
+        if any(post.images or post.videos for post in posts):
+            self.picture_checks
 
     @functools.cached_property
     def names_check(self) -> NamesCheck:
@@ -112,16 +124,18 @@ class Pipeline:
 
     def run(self, loaded: LoadedPost, problems: list[Finding]) -> PostResult:
         findings = list(problems)
-        checks: list[Check] = []
-        if loaded.draft is not None:
-            checks += self.text_checks
         if loaded.pictures:
-            checks += self.picture_checks
-        for check in checks:
-            findings.extend(run_fail_closed(check, loaded))
-        if loaded.draft is not None and loaded.pictures and self.rules.with_photo != "off":
-            cross = NameWithPhoto(self.names_check, findings, self.register, self.rules.with_photo)
-            findings.extend(run_fail_closed(cross, loaded))
+            for check in self.picture_checks:
+                findings.extend(run_fail_closed(check, loaded))
+        if loaded.draft is not None:
+            # Posts may be checked two at a time: spaCy and the names check's answer for the last
+            # draft serve one post at a time, text checks and the name-with-photo cross-check together.
+            with self._text_lock:
+                for check in self.text_checks:
+                    findings.extend(run_fail_closed(check, loaded))
+                if loaded.pictures and self.rules.with_photo != "off":
+                    cross = NameWithPhoto(self.names_check, findings, self.register, self.rules.with_photo)
+                    findings.extend(run_fail_closed(cross, loaded))
         text = loaded.draft.text if loaded.draft is not None else ""
         return PostResult.of(loaded.name, apply_waivers(findings, self.rules.waivers, loaded.name, self.on, text))
 

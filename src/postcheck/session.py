@@ -20,6 +20,9 @@ from postcheck.errors import RulesError
 from postcheck.rules import Rules, load_rules
 
 
+POSTS_IN_FLIGHT = 2
+
+
 @dataclass
 class Session:
     rules: Rules
@@ -56,6 +59,20 @@ class Session:
                 if picture.path in post.images:  # stills that decoded; unreadable ones are already findings
                     strip(picture.path, strip_metadata)
         return result
+
+    def check_all(self, posts, *, annotate: Path | None = None, fix_for=None):
+        """Results in the order of ``posts``, two posts in flight at a time: one post's face encoding
+        and text checks overlap the next one's decoding and detection, which keeps both cores busy."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        posts = list(posts)
+        self.pipeline.prepare(posts)
+
+        def one(post: Post) -> PostResult:
+            return self.check(post, annotate=annotate, fix=fix_for(post) if fix_for else None)
+
+        with ThreadPoolExecutor(max_workers=POSTS_IN_FLIGHT, thread_name_prefix="postcheck-post") as pool:
+            yield from pool.map(one, posts)
 
     def fix(self, post: Post, out_dir: Path) -> list[Path]:
         """Write a safe copy of the post into ``out_dir``; the originals are never touched."""

@@ -22,10 +22,12 @@ face detector, about a small crop around it. The CNN model loads only when such 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
 import pickle
+import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -127,62 +129,75 @@ class FaceBox:
 
 
 @functools.cache
-def _hog_detector(slot: int):
-    """One HOG detector per worker slot: an instance must not be used by two threads at once."""
-    if slot == 0:
-        import dlib
+def _hog_prototype():
+    import dlib
 
-        return dlib.get_frontal_face_detector()  # 0.4 s to build
-    return pickle.loads(pickle.dumps(_hog_detector(0)))  # 2 ms to copy
+    return dlib.get_frontal_face_detector()  # 0.2-0.4 s to build
 
 
 _ENCODING_MODELS_LOCK = threading.Lock()
 _DETECTOR_LOCK = threading.Lock()
+_CNN_IN_USE = threading.Lock()
+_thread_state = threading.local()
 
 
-def _detector(slot: int):
-    with _DETECTOR_LOCK:  # functools.cache alone would let two threads both build the detector
-        return _hog_detector(slot)
+def _detector():
+    """This thread's own HOG detector: an instance must not be used by two threads at once, and
+    posts may be checked in parallel, so each thread gets a copy (2 ms) of one prototype."""
+    detector = getattr(_thread_state, "detector", None)
+    if detector is None:
+        with _DETECTOR_LOCK:  # functools.cache alone would let two threads both build the prototype
+            prototype = _hog_prototype()
+        detector = _thread_state.detector = pickle.loads(pickle.dumps(prototype))
+    return detector
 
 
 def prepare() -> None:
-    """Start building the detectors and loading the encoder in the background, so that they are
-    ready by the time the photo has been decoded (they hold no state between photos)."""
+    """Start building the detector and loading an encoder in the background, so that they are
+    ready by the time the photo has been decoded. Cheap to call again: it loads nothing twice."""
+    with _ENCODING_MODELS_LOCK:
+        global _prepared
+        if _prepared:
+            return
+        _prepared = True
     threading.Thread(target=_prepare_all, name="postcheck-load-models", daemon=True).start()
 
 
+_prepared = False
+_idle_encoders: queue.SimpleQueue = queue.SimpleQueue()
+"""Loaded (landmark model, encoder) pairs not in use: one per post being encoded at the same time."""
+
+
 def _prepare_all() -> None:
-    for slot in range(_workers()):
-        _detector(slot)
-    _encoding_models()
+    with _DETECTOR_LOCK:
+        _hog_prototype()
+    _idle_encoders.put(_load_encoder())
 
 
-def prepare_encoding() -> None:
-    """Start loading the landmark and encoding models in the background, e.g. during detection."""
-    threading.Thread(target=_encoding_models, name="postcheck-load-encoder", daemon=True).start()
-
-
-def _encoding_models():
-    with _ENCODING_MODELS_LOCK:  # functools.cache alone would let two threads both load the models
-        return _shape_predictor(), _face_encoder()
-
-
-@functools.cache
-def _shape_predictor():
-    """The 5-point landmark model: the alignment dlib's ResNet encoder was trained with (and
-    face_recognition's default); it loads in 0.05 s where the 68-point model takes 0.5 s."""
+def _load_encoder():
+    """The 5-point landmark model (the alignment dlib's ResNet encoder was trained with, and
+    face_recognition's default; 0.05 s to load where the 68-point model takes 0.5 s) and the encoder."""
     import dlib
     import face_recognition_models
 
-    return dlib.shape_predictor(face_recognition_models.pose_predictor_five_point_model_location())
+    return (
+        dlib.shape_predictor(face_recognition_models.pose_predictor_five_point_model_location()),
+        dlib.face_recognition_model_v1(face_recognition_models.face_recognition_model_location()),
+    )
 
 
-@functools.cache
-def _face_encoder():
-    import dlib
-    import face_recognition_models
-
-    return dlib.face_recognition_model_v1(face_recognition_models.face_recognition_model_location())
+@contextlib.contextmanager
+def _encoder():
+    """Borrow an encoder: the network keeps its working buffers in the model, so a thread has one
+    to itself; a second is loaded (0.1 s) only when two posts are encoded at the same moment."""
+    try:
+        models = _idle_encoders.get_nowait()
+    except queue.Empty:
+        models = _load_encoder()
+    try:
+        yield models
+    finally:
+        _idle_encoders.put(models)
 
 
 @functools.cache
@@ -225,9 +240,9 @@ class _Job:
         return (self.bottom - self.top) * (self.right - self.left) * self.scale**2
 
 
-def _run_job(rgb: np.ndarray, job: _Job, slot: int) -> list[FaceBox]:
+def _run_job(rgb: np.ndarray, job: _Job) -> list[FaceBox]:
     region = _resize(rgb[job.top : job.bottom, job.left : job.right], job.scale)
-    rects, scores, _ = _detector(slot).run(region, 0, DETECTION_THRESHOLD)
+    rects, scores, _ = _detector().run(region, 0, DETECTION_THRESHOLD)
     s = job.scale
     return [
         FaceBox(
@@ -297,7 +312,7 @@ def detect_faces(rgb: np.ndarray) -> list[FaceBox]:
     workers = _workers()
     jobs = _plan(height, width, workers)
     if len(jobs) == 1:
-        return merge_detections(_run_job(rgb, jobs[0], 0))
+        return merge_detections(_run_job(rgb, jobs[0]))
     # Longest-job-first onto the least-loaded worker; each worker owns one detector.
     queues: list[list[_Job]] = [[] for _ in range(workers)]
     loads = [0.0] * workers
@@ -307,7 +322,7 @@ def detect_faces(rgb: np.ndarray) -> list[FaceBox]:
         loads[i] += job.cost
 
     def work(slot: int) -> list[FaceBox]:
-        return [box for job in queues[slot] for box in _run_job(rgb, job, slot)]
+        return [box for job in queues[slot] for box in _run_job(rgb, job)]
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         found = [box for boxes in pool.map(work, range(workers)) for box in boxes]
@@ -347,7 +362,9 @@ def is_confirmed_face(rgb: np.ndarray, box: FaceBox) -> bool:
         return False
     scale = CONFIRM_FACE_SIDE / side
     crop = _resize(rgb[top:bottom, left:right], scale)
-    for detection in _cnn_detector()(crop, 0):
+    with _CNN_IN_USE:  # the network keeps its working buffers in the model: one caller at a time
+        detections = _cnn_detector()(crop, 0)
+    for detection in detections:
         r = detection.rect
         found = FaceBox(
             top=round(r.top() / scale) + top,
@@ -366,13 +383,13 @@ def is_confirmed_face(rgb: np.ndarray, box: FaceBox) -> bool:
 def encode_faces(rgb: np.ndarray, boxes: list[FaceBox], *, num_jitters: int = ENCODING_JITTERS) -> list[np.ndarray]:
     """A 128-d encoding per box (dlib ResNet over 5 landmarks), in the order of ``boxes``."""
     rgb = _as_rgb(rgb)
-    predictor, encoder = _encoding_models()
     encodings = []
-    for box in boxes:
-        crop, rect = _face_crop(rgb, box)
-        shape = predictor(crop, rect)
-        descriptor = encoder.compute_face_descriptor(crop, shape, num_jitters)
-        encodings.append(np.array(descriptor, dtype=np.float64))
+    with _encoder() as (predictor, encoder):
+        for box in boxes:
+            crop, rect = _face_crop(rgb, box)
+            shape = predictor(crop, rect)
+            descriptor = encoder.compute_face_descriptor(crop, shape, num_jitters)
+            encodings.append(np.array(descriptor, dtype=np.float64))
     return encodings
 
 

@@ -164,7 +164,7 @@ class FacesCheck:
 
     def run(self, post: LoadedPost) -> Iterator[Finding]:
         if self._encodings and any(picture.frames for picture in post.pictures):
-            vision.prepare_encoding()  # overlaps loading the encoder with the first detection
+            vision.prepare()  # the models load while the first photo is searched for faces
         for picture in post.pictures:
             for index, frame in enumerate(picture.frames):
                 yield from self._check_frame(picture, index, frame)

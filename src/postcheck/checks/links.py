@@ -227,7 +227,9 @@ def _unbracket(destination: str) -> str:
 
 
 def _has_content_after_scheme(raw: str) -> bool:
-    return bool(raw.split(":", 1)[1].strip("/\\"))
+    # Trimming may have taken the colon itself ("mailto:)" -> "mailto"): then it is not a link.
+    _, colon, rest = raw.partition(":")
+    return bool(colon) and bool(rest.strip("/\\"))
 
 
 def _trim_trailing(url: str) -> str:
