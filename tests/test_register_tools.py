@@ -191,6 +191,19 @@ def test_photo_consent_without_a_reference_photo(here, capsys):
 
 
 @needs_faces
+def test_a_refused_pupil_without_a_photo_is_flagged_when_unknown_faces_only_warn(here, capsys):
+    reg = build(here / "reg", "P1,Al,One,yes,yes,\nP3,Cy,Three,no,yes,\n", {"P1.jpg": "people/obama.jpg"})
+    assert problem_lines(validate(capsys, reg).out) == []  # unknown faces fail by default: nothing to add
+    (here / "warn.yaml").write_text("faces:\n  unknown: warn\n")
+    result = validate(capsys, reg, "--rules", str(here / "warn.yaml"))
+    assert result.code == 0
+    assert problem_lines(result.out) == [
+        "  ! register.refused-no-photo  P3 has no photo consent and no reference photo: with faces: {unknown: warn} "
+        "in rules.yaml their face would only be a warning. Add photos/P3.jpg so they are recognised and fail the post."
+    ]
+
+
+@needs_faces
 def test_the_same_person_filed_under_two_pupils(here, capsys):
     reg = build(here / "reg", "P1,Al,One,yes,yes,\nP2,Bo,Two,no,no,\nP3,Cy,Three,yes,yes,\n", {
         "P1.jpg": "people/obama.jpg", "P2.jpg": "people/obama2.jpg", "P3.jpg": "people/biden.jpg",

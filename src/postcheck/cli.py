@@ -313,12 +313,13 @@ def register_validate(
 
     day = parse_day(on)
     reg = load_register(register)
-    tolerance = DEFAULT_TOLERANCE
+    tolerance, unknown_faces = DEFAULT_TOLERANCE, "fail"
     rules_path = rules if rules is not None else Path("rules.yaml")
     if rules is not None or rules_path.is_file():
-        tolerance = load_rules(rules_path).tolerance
+        policy = load_rules(rules_path)
+        tolerance, unknown_faces = policy.tolerance, policy.unknown_faces
     enrolled = _progress_enroll(reg, "Reading reference photos")
-    result = validate(reg, enrolled, on=day, lookalike_distance=tolerance)
+    result = validate(reg, enrolled, on=day, lookalike_distance=tolerance, unknown_faces=unknown_faces)
     from rich.console import Console
     from rich.markup import escape  # file names such as "P7 [old].jpg" must print as they are
 

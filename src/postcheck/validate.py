@@ -31,7 +31,9 @@ class Validation:
         return any(p.severity is Severity.ERROR for p in self.problems)
 
 
-def validate(register: Register, enrolled: EnrollResult, *, on: date, lookalike_distance: float) -> Validation:
+def validate(
+    register: Register, enrolled: EnrollResult, *, on: date, lookalike_distance: float, unknown_faces: str = "fail"
+) -> Validation:
     problems: list[Finding] = []
     csv = str(register.csv_path)
 
@@ -82,6 +84,14 @@ def validate(register: Register, enrolled: EnrollResult, *, on: date, lookalike_
             problem("register.no-photo", Severity.ERROR,
                     f"{person.pupil_id} has photo consent but no reference photo in photos/: their face can never be "
                     f"recognised and will show as unknown. Add photos/{person.pupil_id}.jpg.",
+                    csv, person.pupil_id, person.row)
+        elif unknown_faces == "warn" and not consents_photo and not person.is_staff and not photos:
+            # Without a reference photo a refused pupil can only ever be an "unknown" face, which
+            # faces.unknown: warn lets through with a warning: the office should know.
+            problem("register.refused-no-photo", Severity.WARNING,
+                    f"{person.pupil_id} has no photo consent and no reference photo: with faces: {{unknown: warn}} in "
+                    f"rules.yaml their face would only be a warning. Add photos/{person.pupil_id}.jpg so they are "
+                    "recognised and fail the post.",
                     csv, person.pupil_id, person.row)
         if person.consent_expires is not None:
             if person.expired_on(on):
