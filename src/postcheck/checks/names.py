@@ -100,6 +100,8 @@ snow sol song sonny sparrow spencer spring star sterling stone storm story stron
 sunshine swan sweet taylor temple thatcher then thorn tiger true trinity tucker turner unity
 valentine violet wade walker ward warren waters way west white wild will willow winter
 wolf wood woods wren wright young yule
+max iris daisy bear sue rob nick jean honor honour raven finch lark kit pip cole sunday rocky
+buddy tiny bliss misty marina poppy
 """.split())
 """Common English words that are also first names or surnames: used as a name only where the
 context says so (``Grace sang`` yes, ``say grace`` no)."""
