@@ -193,3 +193,29 @@ def test_the_lowest_scoring_real_face_is_confirmed(shared_faces):
     (low,) = [b for b in vision.detect_faces(image) if vision.needs_confirmation(b)]
     assert low.score < 0.2
     assert vision.is_confirmed_face(image, low)
+
+
+def test_photos_searched_at_the_same_time_give_the_same_answers(shared_faces, big_two_people):
+    """A scan checks posts in parallel: each thread's detector and borrowed encoder must give exactly
+    what one photo alone gives (a 12 MP photo alone is split over the cores; in company it is not)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    photos = [rgb(shared_faces / "groups" / "two_people.jpg"), rgb(big_two_people),
+              rgb(shared_faces / "detection" / "2008_002470.jpg"), rgb(shared_faces / "people" / "biden.jpg")]
+    alone = [vision.detect_faces(p) for p in photos]
+    alone_codes = [vision.encode_faces(p, b) for p, b in zip(photos, alone)]
+
+    def both(p):
+        boxes = vision.detect_faces(p)
+        return boxes, vision.encode_faces(p, boxes)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(both, photos * 2))
+    for (boxes, codes), expected, expected_codes in zip(together, alone * 2, alone_codes * 2):
+        assert len(boxes) == len(expected)
+        for box, code, want, want_code in zip(boxes, codes, expected, expected_codes):
+            if box.as_tuple() == want.as_tuple():  # same box: the very same encoding
+                assert np.linalg.norm(code - want_code) < 1e-6
+            else:  # the 12 MP photo: found by the whole-photo pass instead of the coarse pass
+                assert iou(box.as_tuple(), want.as_tuple()) > 0.5
+                assert np.linalg.norm(code - want_code) < 0.2

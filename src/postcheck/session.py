@@ -20,7 +20,7 @@ from postcheck.errors import RulesError
 from postcheck.rules import Rules, load_rules
 
 
-POSTS_IN_FLIGHT = 2
+POSTS_IN_FLIGHT = 3
 
 
 @dataclass
