@@ -128,7 +128,7 @@ class Pipeline:
             for check in self.picture_checks:
                 findings.extend(run_fail_closed(check, loaded))
         if loaded.draft is not None:
-            # Posts may be checked two at a time: spaCy and the names check's answer for the last
+            # A scan checks several posts at a time: spaCy and the names check's answer for the last
             # draft serve one post at a time, text checks and the name-with-photo cross-check together.
             with self._text_lock:
                 for check in self.text_checks:

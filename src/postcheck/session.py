@@ -21,6 +21,7 @@ from postcheck.rules import Rules, load_rules
 
 
 POSTS_IN_FLIGHT = 3
+"""Posts checked at the same time by a scan (measured best on 2 cores with bench/scan.py)."""
 
 
 @dataclass
@@ -61,8 +62,8 @@ class Session:
         return result
 
     def check_all(self, posts, *, annotate: Path | None = None, fix_for=None):
-        """Results in the order of ``posts``, two posts in flight at a time: one post's face encoding
-        and text checks overlap the next one's decoding and detection, which keeps both cores busy."""
+        """Results in the order of ``posts``, a few posts in flight at a time, so that one post's
+        decoding, encoding and text checks overlap another's face detection and both cores stay busy."""
         from concurrent.futures import ThreadPoolExecutor
 
         posts = list(posts)
