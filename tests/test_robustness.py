@@ -188,3 +188,16 @@ def test_strip_metadata_writes_clean_copies_and_keeps_the_original(school, capsy
     assert not load_picture(copy).has_location
     assert hashlib.sha256(photo.read_bytes()).hexdigest() == before
     assert np.asarray(Image.open(copy)).shape == np.asarray(Image.open(photo)).shape
+
+
+@needs_faces
+def test_scan_writes_annotated_copies_per_post_without_overwriting(school, capsys):
+    for name, photo in (("trip", "people/obama-240p.jpg"), ("fair", "people/biden.jpg")):
+        (school / "drafts" / name).mkdir(parents=True)
+        (school / "drafts" / name / "photo.jpg").write_bytes((SHARED_FACES / photo).read_bytes())
+    before = snapshot(school / "drafts")
+    result = run_cli(capsys, "scan", "drafts", "--annotate", school / "boxed", "--format", "json")
+    assert result.code == 1  # the fair photo shows a pupil without consent
+    copies = sorted(str(p.relative_to(school / "boxed")) for p in (school / "boxed").rglob("*") if p.is_file())
+    assert len(copies) == 2 and copies[0].startswith("fair/") and copies[1].startswith("trip/")
+    assert snapshot(school / "drafts") == before

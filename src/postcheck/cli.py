@@ -132,15 +132,21 @@ def scan_command(
     discovery = discover(folder)
     session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
     hide_names = redact_default(redact)
+    # Copies go to one subfolder per post: two posts' photo.jpg must not overwrite each other.
+    annotate_for = _per_post(annotate, folder)
+    fix_for = _per_post(fix_dir, folder)
     if watch:
-        _watch(folder, session, hide_names, annotate, watch_for)
+        _watch(folder, session, hide_names, annotate_for, watch_for)
         raise typer.Exit(EXIT_PASS)
-    fix_for = None
-    if fix_dir is not None:
-        def fix_for(post):
-            return fix_dir / _relative_name(post.name, folder)
-    results = _check_all(session, discovery.posts, annotate, hide_names, fix_for)
+    results = _check_all(session, discovery.posts, annotate_for, hide_names, fix_for)
     finish(session, results, fmt, output, hide_names, ignored=discovery.ignored)
+
+
+def _per_post(out_dir: Path | None, folder: Path):
+    """post -> its own subfolder of ``out_dir`` (None when the option was not given)."""
+    if out_dir is None:
+        return lambda post: None
+    return lambda post: out_dir / _relative_name(post.name, folder)
 
 
 def _relative_name(name: str, folder: Path) -> Path:
@@ -153,7 +159,7 @@ def _relative_name(name: str, folder: Path) -> Path:
     return relative if relative.parts else Path(path.name or "post")
 
 
-def _check_all(session, posts, annotate, hide_names: bool = False, fix_for=None):
+def _check_all(session, posts, annotate_for, hide_names: bool, fix_for):
     """Every post once, with a progress bar on a terminal and plain lines in CI or a pipe."""
     from postcheck.findings import redact_words
 
@@ -161,7 +167,7 @@ def _check_all(session, posts, annotate, hide_names: bool = False, fix_for=None)
         return redact_words(post.name, session.pupil_names) if hide_names else post.name
 
     interactive = sys.stderr.isatty() and not os.environ.get("CI")
-    checked = session.check_all(posts, annotate=annotate, fix_for=fix_for)
+    checked = session.check_all(posts, annotate_for=annotate_for, fix_for=fix_for)
     results = []
     if interactive and posts:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -181,12 +187,12 @@ def _check_all(session, posts, annotate, hide_names: bool = False, fix_for=None)
     return results
 
 
-def _watch(folder: Path, session, hide_names: bool, annotate, watch_for) -> None:
+def _watch(folder: Path, session, hide_names: bool, annotate_for, watch_for) -> None:
     from postcheck.scan import discover
     from postcheck.watch import watch
 
     def on_post(post) -> None:
-        result = session.check(post, annotate=annotate)
+        result = session.check(post, annotate=annotate_for(post))
         if hide_names:
             result = session.report([result]).redacted(session.pupil_names).results[0]
         failing = [f for f in result.findings if f.fails]

@@ -61,7 +61,7 @@ class Session:
                     strip(picture.path, strip_metadata)
         return result
 
-    def check_all(self, posts, *, annotate: Path | None = None, fix_for=None):
+    def check_all(self, posts, *, annotate_for=None, fix_for=None):
         """Results in the order of ``posts``, a few posts in flight at a time, so that one post's
         decoding, encoding and text checks overlap another's face detection and both cores stay busy."""
         from concurrent.futures import ThreadPoolExecutor
@@ -70,7 +70,8 @@ class Session:
         self.pipeline.prepare(posts)
 
         def one(post: Post) -> PostResult:
-            return self.check(post, annotate=annotate, fix=fix_for(post) if fix_for else None)
+            return self.check(post, annotate=annotate_for(post) if annotate_for else None,
+                              fix=fix_for(post) if fix_for else None)
 
         with ThreadPoolExecutor(max_workers=POSTS_IN_FLIGHT, thread_name_prefix="postcheck-post") as pool:
             yield from pool.map(one, posts)
