@@ -28,7 +28,10 @@ def output_path(original: Path, out_dir: Path, suffix: str | None = None) -> Pat
     """A path in ``out_dir`` named after the original that is never the original itself."""
     out_dir.mkdir(parents=True, exist_ok=True)
     suffix = suffix or original.suffix
-    candidate = out_dir / f"{original.stem}{suffix}"
+    # A converted copy keeps the original's extension in its name (photo.heic -> photo.heic.jpg),
+    # so photo.heic and photo.jpg of one post never write the same file.
+    name = original.stem if suffix.casefold() == original.suffix.casefold() else original.name
+    candidate = out_dir / f"{name}{suffix}"
     if candidate.resolve() == original.resolve():
         candidate = out_dir / f"{original.stem}.safe{suffix}"
     return candidate
