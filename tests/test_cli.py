@@ -254,3 +254,25 @@ def test_console_script_runs_as_a_process(school):
                           cwd=school, timeout=300)
     assert done.returncode == 1
     assert "names.full-name" in done.stdout and "Traceback" not in done.stderr
+
+
+@needs_faces
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Oliver_Bennett_sports_day.JPG", [("names.full-name", "P001")]),
+        ("OliverBennett.jpg", [("names.full-name", "P001")]),
+        ("zoe.jpg", [("names.no-name-consent", "P002")]),  # Zoë has no name consent
+        ("oliver.jpg", []),  # a consented first name is fine
+        ("IMG_2041.jpg", []),
+    ],
+)
+def test_a_pupils_name_in_a_photo_file_name_is_found(school, capsys, name, expected):
+    """A photo's file name is published too (the image address on a website)."""
+    photo = school / name
+    shutil.copy(SHARED_FACES / "people" / "obama-240p.jpg", photo)
+    result = run_cli(capsys, photo, "--format", "json")
+    (post,) = json.loads(result.out)["posts"]
+    found = [(f["rule"], f["pupil_id"]) for f in post["findings"] if f["rule"].startswith("names.")]
+    assert found == expected
+    assert result.code == (1 if expected else 0)

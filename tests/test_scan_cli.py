@@ -34,7 +34,7 @@ PUPIL_NAMES = ("oliver", "ollie", "bennett", "zoë", "zoe", "hughes", "barack", 
 EXPECTED = {
     "drafts/assembly": "pass",  # .md draft, first name only, allowed link, consented face
     "drafts/fair.txt": "fail",  # loose draft (full name) with fair-1.jpg (a pupil without photo consent)
-    "drafts/oliver-bennett.jpg": "pass",  # a loose photo of a consented pupil: a post of its own
+    "drafts/oliver-bennett.jpg": "fail",  # a loose photo of a consented pupil, but a full name as its file name
     "drafts/sports-day": "fail",  # .docx draft naming a pupil in full, with a consented photo
     "drafts/stranger.png": "fail",  # a loose photo of someone not in the register
     "drafts/trip": "fail",  # .txt draft and an .mp4 showing a pupil without photo consent
@@ -162,7 +162,8 @@ def test_each_file_is_checked_in_its_own_post(scans):
     assert ("faces.no-consent", "drafts/fair-1.jpg", "P011") in rules["drafts/fair.txt"]
     assert ("faces.consented", "drafts/fair-1.jpg", "P010") in rules["drafts/fair.txt"]
     assert ("faces.unknown", "drafts/stranger.png", None) in rules["drafts/stranger.png"]
-    assert rules["drafts/oliver-bennett.jpg"] == {("faces.consented", "drafts/oliver-bennett.jpg", "P010")}
+    assert rules["drafts/oliver-bennett.jpg"] == {("faces.consented", "drafts/oliver-bennett.jpg", "P010"),
+                                                  ("names.full-name", "drafts/oliver-bennett.jpg", "P001")}
     video = [f for f in posts["drafts/trip"]["findings"] if f["file"] == "drafts/trip/clip.mp4"]
     assert video and {f["rule"] for f in video} == {"faces.no-consent"}
     assert all(f["pupil_id"] == "P011" and "time" in f for f in video)
@@ -182,7 +183,7 @@ def test_text_names_every_post_and_the_totals(scans):
     _, text, _ = scans()
     for post, verdict in EXPECTED.items():
         assert f"{verdict.upper()}  {post}" in text or f"{verdict.upper()} {post}" in text
-    assert "6 posts checked: 4 failed, 2 passed." in text
+    assert "6 posts checked: 5 failed, 1 passed." in text
     assert "\x1b[" not in text
 
 
@@ -240,7 +241,7 @@ def test_output_file_gets_the_format_and_stdout_the_text_summary(scans):
     assert code == 1
     written = (scans.root / "reports" / "postcheck.xml").read_text(encoding="utf-8")
     assert len(ET.fromstring(written).find("testsuite").findall("testcase")) == len(EXPECTED)
-    assert "6 posts checked: 4 failed, 2 passed." in out and "<testsuite" not in out
+    assert "6 posts checked: 5 failed, 1 passed." in out and "<testsuite" not in out
 
 
 def test_github_annotations_point_at_files(scans):
@@ -248,7 +249,7 @@ def test_github_annotations_point_at_files(scans):
     assert code == 1
     errors = [line for line in out.splitlines() if line.startswith("::error ")]
     assert any("file=drafts/sports-day/post.docx,line=2,col=14,title=names.full-name::" in line for line in errors)
-    assert out.splitlines()[-1].startswith("postcheck: FAIL: 6 posts checked, 4 failed: ")
+    assert out.splitlines()[-1].startswith("postcheck: FAIL: 6 posts checked, 5 failed: ")
 
 
 def test_github_summarises_past_the_annotation_cap(tmp_path, capsys, monkeypatch):

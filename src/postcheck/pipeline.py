@@ -31,7 +31,7 @@ from postcheck.rules import Rules, Waiver
 from postcheck.video import load_video
 
 if TYPE_CHECKING:
-    from postcheck.checks.names import NamesCheck
+    from postcheck.checks.names import FileNamesCheck, NamesCheck
 
 References = Mapping[str, Sequence[np.ndarray]]
 
@@ -63,6 +63,12 @@ class Pipeline:
         from postcheck.checks.names import NamesCheck
 
         return NamesCheck(self.register, on=self.on, channel=self.channel)
+
+    @functools.cached_property
+    def _file_names(self) -> FileNamesCheck:
+        from postcheck.checks.names import FileNamesCheck
+
+        return FileNamesCheck(self.names_check)
 
     @functools.cached_property
     def text_checks(self) -> list[Check]:
@@ -127,15 +133,17 @@ class Pipeline:
         if loaded.pictures:
             for check in self.picture_checks:
                 findings.extend(run_fail_closed(check, loaded))
-        if loaded.draft is not None:
-            # A scan checks several posts at a time: spaCy and the names check's answer for the last
-            # draft serve one post at a time, text checks and the name-with-photo cross-check together.
-            with self._text_lock:
+        # A scan checks several posts at a time: spaCy and the names check's answer for the last
+        # draft serve one post at a time, text checks and the name-with-photo cross-check together.
+        with self._text_lock:
+            if loaded.draft is not None:
                 for check in self.text_checks:
                     findings.extend(run_fail_closed(check, loaded))
-                if loaded.pictures and self.rules.with_photo != "off":
-                    cross = NameWithPhoto(self.names_check, findings, self.register, self.rules.with_photo)
-                    findings.extend(run_fail_closed(cross, loaded))
+            if loaded.pictures:
+                findings.extend(run_fail_closed(self._file_names, loaded))
+            if loaded.draft is not None and loaded.pictures and self.rules.with_photo != "off":
+                cross = NameWithPhoto(self.names_check, findings, self.register, self.rules.with_photo)
+                findings.extend(run_fail_closed(cross, loaded))
         text = loaded.draft.text if loaded.draft is not None else ""
         return PostResult.of(loaded.name, apply_waivers(findings, self.rules.waivers, loaded.name, self.on, text))
 

