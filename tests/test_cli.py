@@ -276,3 +276,13 @@ def test_a_pupils_name_in_a_photo_file_name_is_found(school, capsys, name, expec
     found = [(f["rule"], f["pupil_id"]) for f in post["findings"] if f["rule"].startswith("names.")]
     assert found == expected
     assert result.code == (1 if expected else 0)
+
+
+@needs_faces
+def test_fix_renames_a_photo_whose_file_name_names_a_pupil(school, capsys):
+    photo = school / "Oliver_Bennett.jpg"
+    shutil.copy(SHARED_FACES / "people" / "obama-240p.jpg", photo)
+    result = run_cli(capsys, "fix", photo, "--out", school / "safe")
+    assert result.code == 0, result.out
+    assert [p.name for p in (school / "safe").iterdir()] == ["photo-1.jpg"]
+    assert photo.exists()

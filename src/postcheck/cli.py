@@ -219,17 +219,20 @@ def fix_command(
 
     Exits 0 when the safe copy passes every check, 1 when something in it still needs a person.
     """
+    from postcheck.findings import redact_words
     from postcheck.post import post_from_files
     from postcheck.session import Session
 
     post = post_from_files(files)
     session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
     written = session.fix(post, out)
+    hide_names = redact_default(redact)
     for path in written:
-        sys.stderr.write(f"wrote {path}\n")
+        shown = redact_words(str(path), session.pupil_names) if hide_names else str(path)
+        sys.stderr.write(f"wrote {shown}\n")
     # Videos cannot be fixed here: they are checked again as they are, so they still fail if they did.
     result = session.check(post_from_files([*written, *post.videos]))
-    finish(session, [result], fmt, None, redact_default(redact))
+    finish(session, [result], fmt, None, hide_names)
 
 
 def finish(session, results, fmt: Format, output: Path | None, redact: bool, ignored=()) -> None:

@@ -56,8 +56,10 @@ def pixelate(pixels: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.n
     return np.asarray(image)
 
 
-def fix_picture(picture: Picture, findings: list[Finding], out_dir: Path) -> Path | None:
-    """Write the safe copy of a still photo; None for a video (it must be edited by hand)."""
+def fix_picture(picture: Picture, findings: list[Finding], out_dir: Path, index: int = 1) -> Path | None:
+    """Write the safe copy of a still photo; None for a video (it must be edited by hand).
+
+    A file name that names a pupil (a names finding about the file itself) becomes ``photo-<index>``."""
     if len(picture.frames) != 1 or picture.frame_times and picture.frame_times[0] is not None:
         return None
     boxes = [f.box for f in findings if f.rule in HIDE_FACES and f.box is not None and f.file == picture.display]
@@ -65,7 +67,9 @@ def fix_picture(picture: Picture, findings: list[Finding], out_dir: Path) -> Pat
     suffix = picture.path.suffix.casefold()
     if suffix in (".heic", ".heif", ".gif", ".tif", ".tiff", ".bmp"):
         suffix = ".jpg"  # a copy every site accepts
-    path = output_path(picture.path, out_dir, suffix)
+    named = any(f.rule.startswith("names.") and f.file == picture.display and f.line is None for f in findings)
+    original = picture.path.with_name(f"photo-{index}{picture.path.suffix}") if named else picture.path
+    path = output_path(original, out_dir, suffix)
     image = Image.fromarray(fixed)
     if suffix in (".jpg", ".jpeg"):
         image.save(path, quality=95)
@@ -102,8 +106,8 @@ def fix_post(loaded: LoadedPost, result: PostResult, out_dir: Path) -> list[Path
         own = [f for f in findings if f.file == draft.display]
         path.write_text(fix_text(draft.text, own), encoding="utf-8")
         written.append(path)
-    for picture in loaded.pictures:
-        path = fix_picture(picture, findings, out_dir)
+    for index, picture in enumerate(loaded.pictures, 1):
+        path = fix_picture(picture, findings, out_dir, index)
         if path is not None:
             written.append(path)
     return written
