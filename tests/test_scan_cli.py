@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 
 from clirun import run_cli
-from conftest import ROOT, SHARED_FACES, make_school, needs_faces
+from conftest import SHARED_FACES, make_school, needs_faces
 from postcheck.cli import main
 from test_formats import validate_sarif
 

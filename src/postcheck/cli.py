@@ -49,10 +49,6 @@ RedactOpt = Annotated[
 ]
 
 
-def fail(message: str) -> None:
-    raise PostcheckError(message)
-
-
 def parse_day(value: str | None) -> date:
     if value is None:
         return date.today()

@@ -15,7 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 
@@ -217,7 +217,3 @@ def _write_cache(path: Path, entries: dict[str, PhotoEncoding]) -> None:
         except OSError:
             pass
         raise
-
-
-def photos_of(result: EnrollResult, paths: Iterable[Path]) -> list[PhotoEncoding]:
-    return [result.by_digest[result.photo_digests[p]] for p in paths if result.photo_digests.get(p) in result.by_digest]
