@@ -286,3 +286,25 @@ def test_fix_renames_a_photo_whose_file_name_names_a_pupil(school, capsys):
     assert result.code == 0, result.out
     assert [p.name for p in (school / "safe").iterdir()] == ["photo-1.jpg"]
     assert photo.exists()
+
+
+@needs_faces
+def test_photos_pasted_into_a_word_draft_are_checked(school, capsys):
+    import docx
+
+    from PIL import Image
+
+    document = docx.Document()
+    document.add_paragraph("Sports day was brilliant! Well done Oliver.")
+    for name in ("biden.jpg", "obama-240p.jpg"):
+        pasted = school / f"pasted-{name}"
+        Image.open(SHARED_FACES / "people" / name).convert("RGB").save(pasted, quality=92)
+        document.add_picture(str(pasted))
+        pasted.unlink()
+    path = school / "news.docx"
+    document.save(path)
+    result = run_cli(capsys, path, "--format", "json")
+    assert result.code == 1
+    (post,) = json.loads(result.out)["posts"]
+    faces = sorted((f["rule"], f["pupil_id"], f["file"]) for f in post["findings"] if f["rule"].startswith("faces."))
+    assert faces == [("faces.consented", "P010", f"{path}:image2.jpg"), ("faces.no-consent", "P011", f"{path}:image1.jpg")]

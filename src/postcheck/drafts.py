@@ -79,3 +79,21 @@ def _docx_text(raw: bytes) -> str:
         if rel.reltype.endswith("/hyperlink") and rel.is_external:
             lines.append(rel.target_ref)
     return "\n".join(lines)
+
+
+RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic", ".heif", ".jfif")
+
+
+def docx_pictures(path: Path) -> list[tuple[str, bytes]]:
+    """The photos pasted into a Word draft (``word/media/``), in order: they are published with it.
+
+    Vector drawings (.emf, .wmf, .svg: letterheads, logos) are not photos and are left out."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = sorted(n for n in archive.namelist()
+                           if n.startswith("word/media/") and Path(n).suffix.casefold() in RASTER_SUFFIXES)
+            return [(Path(n).name, archive.read(n)) for n in names]
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return []  # the draft itself failed to open and is already reported

@@ -9,6 +9,7 @@ decompression bomb is refused before its pixels are decoded.
 from __future__ import annotations
 
 import functools
+import io
 import warnings
 from pathlib import Path
 
@@ -60,10 +61,23 @@ def load_picture(path: Path, display: str | None = None) -> Picture:
         raise ImageError("is an empty file")
     if _is_heif(path):
         _register_heif()  # importing pillow-heif costs 0.4 s: only for the photos that need it
+    return _decode(path, path, display)
+
+
+def load_picture_data(data: bytes, path: Path, display: str) -> Picture:
+    """Decode an image held in memory (a photo inside a Word draft); ``path`` is where it came from."""
+    if not data:
+        raise ImageError("is an empty file")
+    if data[4:8] == b"ftyp":
+        _register_heif()
+    return _decode(io.BytesIO(data), path, display)
+
+
+def _decode(source, path: Path, display: str) -> Picture:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(source) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS or width <= 0 or height <= 0:
                     raise ImageError(

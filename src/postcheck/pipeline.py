@@ -22,9 +22,9 @@ import numpy as np
 
 from postcheck.checks import Check
 from postcheck.checks.image import ImageCheck, unreadable
-from postcheck.drafts import DraftError, load_draft
+from postcheck.drafts import DraftError, docx_pictures, load_draft
 from postcheck.findings import Finding, PostResult, Severity
-from postcheck.images import ImageError, load_picture
+from postcheck.images import ImageError, load_picture, load_picture_data
 from postcheck.post import LoadedPost, Picture, Post
 from postcheck.register import Register
 from postcheck.rules import Rules, Waiver
@@ -55,7 +55,7 @@ class Pipeline:
         """Build the checks these posts need before they are checked in parallel (once, in order)."""
         if any(post.draft is not None for post in posts):
             self.text_checks
-        if any(post.images or post.videos for post in posts):
+        if any(post.images or post.videos or _is_docx(post.draft) for post in posts):
             self.picture_checks
 
     @functools.cached_property
@@ -122,6 +122,15 @@ class Pipeline:
                 pictures.append(load_video(path, str(path)))
             except ImageError as exc:
                 problems.append(unreadable(str(path), str(exc)))
+        if draft is not None and _is_docx(post.draft):
+            # Photos pasted into a Word draft are published with it: every face in them is checked.
+            for name, data in docx_pictures(post.draft):
+                display = f"{post.draft}:{name}"
+                source = post.draft.with_name(f"{post.draft.stem}-{name}")
+                try:
+                    pictures.append(load_picture_data(data, source, display))
+                except ImageError as exc:
+                    problems.append(unreadable(display, str(exc)))
         return LoadedPost(post.name, draft, tuple(pictures)), problems
 
     def check(self, post: Post) -> PostResult:
@@ -189,6 +198,10 @@ class NameWithPhoto:
                 redactions=(*person.redactions, (written, person.initials)),
             ))
         return out
+
+
+def _is_docx(path: Path | None) -> bool:
+    return path is not None and path.suffix.casefold() == ".docx"
 
 
 def run_fail_closed(check: Check, post: LoadedPost) -> list[Finding]:
