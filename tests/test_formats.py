@@ -439,3 +439,12 @@ def test_redact_words_hides_names_in_paths_as_whole_words(text, expected):
 
     names = [("Oliver Bennett", "O.B."), ("Oliver", "O.B."), ("Zoë Hughes", "Z.H."), ("Zoë", "Z.H."), ("Ada", "A.F.")]
     assert redact_words(text, names) == expected
+
+
+def test_redaction_says_a_suggestion_once():
+    from postcheck.findings import Finding, Severity
+
+    finding = Finding("names.full-name", Severity.ERROR,
+                      'Full name of a pupil: "Oliver Bennett" (P001). Write "Oliver" or "O.B." instead.', "post.txt",
+                      pupil_id="P001", redactions=(("Oliver Bennett", "O.B."), ("Oliver", "O.B.")))
+    assert finding.redacted().message == 'Full name of a pupil: "O.B." (P001). Write "O.B." instead.'

@@ -77,7 +77,10 @@ class Finding:
             if sensitive:
                 message = _replace_case_insensitive(message, sensitive, replacement)
         file = redact_words(self.file, (*self.redactions, *names))
-        return replace(self, message=redact_words(message, names), file=file, redactions=())
+        message = redact_words(message, names)
+        # 'Write "Oliver" or "O.B."' becomes 'Write "O.B." or "O.B."': say it once.
+        message = re.sub(r'"([^"]+)" or "\1"', r'"\1"', message)
+        return replace(self, message=message, file=file, redactions=())
 
     def to_json(self) -> dict:
         data: dict = {
