@@ -200,3 +200,13 @@ def test_scan_writes_annotated_copies_per_post_without_overwriting(school, capsy
     copies = sorted(str(p.relative_to(school / "boxed")) for p in (school / "boxed").rglob("*") if p.is_file())
     assert len(copies) == 2 and copies[0].startswith("fair/") and copies[1].startswith("trip/")
     assert snapshot(school / "drafts") == before
+
+
+def test_a_file_of_another_kind_fails_with_a_clear_reason(school, capsys):
+    path = school / "newsletter.pdf"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\n")
+    result = run_cli(capsys, path, "--format", "json")
+    assert result.code == 1
+    (finding,) = findings_of(result)
+    assert finding["rule"] == "image.unreadable"
+    assert finding["message"].startswith(f"{path} is neither a draft (.txt, .md, .docx) nor a photo postcheck can read")

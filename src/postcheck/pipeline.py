@@ -25,7 +25,7 @@ from postcheck.checks.image import ImageCheck, unreadable
 from postcheck.drafts import DraftError, docx_pictures, load_draft
 from postcheck.findings import Finding, PostResult, Severity
 from postcheck.images import ImageError, load_picture, load_picture_data
-from postcheck.post import LoadedPost, Picture, Post
+from postcheck.post import IMAGE_SUFFIXES, LoadedPost, Picture, Post
 from postcheck.register import Register
 from postcheck.rules import Rules, Waiver
 from postcheck.video import load_video
@@ -116,7 +116,10 @@ class Pipeline:
             try:
                 pictures.append(load_picture(path, str(path)))
             except ImageError as exc:
-                problems.append(unreadable(str(path), str(exc)))
+                reason = str(exc)
+                if path.suffix.casefold() not in IMAGE_SUFFIXES and reason.startswith("is not an image"):
+                    reason = "is neither a draft (.txt, .md, .docx) nor a photo postcheck can read"
+                problems.append(unreadable(str(path), reason))
         for path in post.videos:
             try:
                 pictures.append(load_video(path, str(path)))
