@@ -94,3 +94,10 @@ def test_missing_folder_and_file(tmp_path):
         load_register(tmp_path / "nope")
     with pytest.raises(RegisterError, match="register.csv not found"):
         load_register(tmp_path)
+
+
+def test_register_csv_that_is_a_folder(tmp_path):
+    (tmp_path / "register.csv").mkdir()
+    with pytest.raises(RegisterError) as caught:
+        load_register(tmp_path)
+    assert str(caught.value) == f"{tmp_path / 'register.csv'} is a folder: it must be the register file, saved from Excel as CSV"

@@ -155,6 +155,8 @@ def load_register(root: Path) -> Register:
     if not root.is_dir():
         raise RegisterError(f"consent register {root} is not a folder: --register takes the folder that holds register.csv")
     csv_path = root / "register.csv"
+    if csv_path.is_dir():
+        raise RegisterError(f"{csv_path} is a folder: it must be the register file, saved from Excel as CSV")
     if not csv_path.is_file():
         raise RegisterError(f"{csv_path} not found: the consent register needs a register.csv (see README, 'Consent register')")
     try:
