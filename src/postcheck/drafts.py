@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from postcheck.post import Draft
+from postcheck.post import IMAGE_SUFFIXES, Draft
 
-DRAFT_EXTENSIONS = (".txt", ".md", ".markdown", ".docx")
 MAX_DRAFT_BYTES = 20_000_000
 
 
@@ -81,7 +80,7 @@ def _docx_text(raw: bytes) -> str:
     return "\n".join(lines)
 
 
-RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic", ".heif", ".jfif")
+RASTER_SUFFIXES = (*IMAGE_SUFFIXES, ".jfif")
 
 
 def docx_pictures(path: Path) -> list[tuple[str, bytes]]:

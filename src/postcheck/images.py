@@ -23,7 +23,6 @@ MAX_PIXELS = 120_000_000
 MAX_FRAMES = 300
 """Most frames of an animated image that are checked; a longer animation cannot be verified."""
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".tif", ".tiff", ".bmp")
 
 _GPS_IFD = 0x8825
 

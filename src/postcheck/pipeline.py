@@ -136,10 +136,6 @@ class Pipeline:
                     problems.append(unreadable(display, str(exc)))
         return LoadedPost(post.name, draft, tuple(pictures)), problems
 
-    def check(self, post: Post) -> PostResult:
-        loaded, problems = self.load(post)
-        return self.run(loaded, problems)
-
     def run(self, loaded: LoadedPost, problems: list[Finding]) -> PostResult:
         findings = list(problems)
         if loaded.pictures:

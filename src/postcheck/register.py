@@ -8,6 +8,7 @@ line naming the file, the row and the bad value, with how to fix it.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -136,13 +137,9 @@ class Register:
     def person(self, pupil_id: str) -> Person:
         return self._by_id[pupil_id]
 
-    @property
+    @functools.cached_property
     def _by_id(self) -> dict[str, Person]:
-        cached = self.__dict__.get("_by_id_cache")
-        if cached is None:
-            cached = {p.pupil_id: p for p in self.people}
-            object.__setattr__(self, "_by_id_cache", cached)
-        return cached
+        return {p.pupil_id: p for p in self.people}
 
     def __contains__(self, pupil_id: object) -> bool:
         return pupil_id in self._by_id

@@ -16,7 +16,7 @@ import numpy as np
 
 from postcheck.enroll import EnrollResult
 from postcheck.findings import Finding, Severity
-from postcheck.images import IMAGE_EXTENSIONS
+from postcheck.post import IMAGE_SUFFIXES
 from postcheck.register import Register
 
 EXPIRY_NOTICE = timedelta(days=30)
@@ -46,7 +46,7 @@ def validate(
         # photos/<id>.<ext> or photos/<id>/<any name>.<ext>: the pupil_id it was filed under
         filed_as = stray.stem if stray.parent == photos_dir else stray.parent.name
         owner = ids.get(filed_as.casefold())
-        if owner is None and stray.suffix.casefold() in IMAGE_EXTENSIONS:
+        if owner is None and stray.suffix.casefold() in IMAGE_SUFFIXES:
             problem("register.unknown-pupil", Severity.ERROR,
                     f"{stray} is a photo for pupil_id '{filed_as}', who is not in register.csv: "
                     f"rename it to <pupil_id>{stray.suffix} or remove it.",
