@@ -232,7 +232,7 @@ def test_sarif_same_finding_twice_in_a_file_gets_two_fingerprints():
 
 def test_catalogue_covers_every_rule_the_checks_report():
     required = """names.full-name names.initial-surname names.no-name-consent names.unknown-person names.surname-only
-        names.with-photo faces.no-consent faces.unknown faces.unverifiable faces.uncertain faces.consented
+        names.with-photo faces.no-consent faces.unknown faces.unverifiable faces.consented
         links.not-allowed
         links.insecure links.userinfo links.homograph links.shortener links.ip-address links.unsafe-scheme
         links.text-mismatch image.unreadable image.location text.personal-data text.unreadable""".split()

@@ -1,6 +1,6 @@
 """Annotated copies of photos: every face found boxed and labelled, for staff to review.
 
-Green: photo consent. Red: no consent. Amber: unknown, unverifiable or uncertain. Labels use initials,
+Green: photo consent. Red: no consent. Amber: unknown or unverifiable. Labels use initials,
 never full names, since annotated copies are easily forwarded. The original is never modified.
 """
 
@@ -23,7 +23,6 @@ _STYLE = {
     "faces.no-consent": (RED, "NO CONSENT"),
     "faces.unknown": (AMBER, "unknown"),
     "faces.unverifiable": (AMBER, "cannot check"),
-    "faces.uncertain": (AMBER, "face?"),
 }
 
 

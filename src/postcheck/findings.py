@@ -49,6 +49,10 @@ class Finding:
     """Start and end character offsets of the match in the decoded draft text (text findings)."""
     suggestion: str | None = field(default=None, compare=False)
     """What to write instead of ``span`` (used by ``postcheck fix``), where the check knows it."""
+    distance: float | None = field(default=None, compare=False)
+    """Face findings: the face's distance to ``pupil_id``'s reference photos (see checks/faces.py)."""
+    margin: float | None = field(default=None, compare=False)
+    """Face findings: how much further the next nearest person in the register is."""
 
     @property
     def fails(self) -> bool:
@@ -98,6 +102,10 @@ class Finding:
             data["time"] = round(self.time, 2)
         if self.waived_by is not None:
             data["waived_by"] = self.waived_by
+        if self.distance is not None:
+            data["distance"] = self.distance
+        if self.margin is not None:
+            data["margin"] = self.margin
         return data
 
 

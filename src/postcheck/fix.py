@@ -1,6 +1,6 @@
 """``postcheck fix``: a safe copy of a post, never touching the original.
 
-Photos: every face that is not cleared (no consent, unknown, unverifiable, even uncertain) is pixelated beyond
+Photos: every face that is not cleared (no consent, unknown, unverifiable) is pixelated beyond
 recognition: a coarse mosaic over the face and a margin around it, then a blur, so neither a person
 nor a face detector can recover it. Consented faces are left as they are. The copy carries no metadata.
 Draft: each disallowed name is replaced by what the finding suggests (the first name or the initials,
@@ -17,7 +17,7 @@ from PIL import Image, ImageFilter
 from postcheck.findings import Finding, PostResult
 from postcheck.post import LoadedPost, Picture
 
-HIDE_FACES = ("faces.no-consent", "faces.unknown", "faces.unverifiable", "faces.uncertain")
+HIDE_FACES = ("faces.no-consent", "faces.unknown", "faces.unverifiable")
 MARGIN = 0.35
 """Extra border around a face box that is pixelated too (hair, ears and the box's own error)."""
 BLOCKS = 5

@@ -85,6 +85,13 @@ def validate(
                     f"{person.pupil_id} has photo consent but no reference photo in photos/: their face can never be "
                     f"recognised and will show as unknown. Add photos/{person.pupil_id}.jpg.",
                     csv, person.pupil_id, person.row)
+        elif consents_photo and not person.expired_on(on) and usable == 1:
+            # A face is cleared on the mean of its distances to the person's two nearest reference photos
+            # (see checks/faces.py): with one photo, a stranger who happens to resemble it is cleared.
+            problem("register.one-photo", Severity.WARNING,
+                    f"{person.pupil_id} has photo consent and only one reference photo: add a second, different photo "
+                    f"(photos/{person.pupil_id}/ can hold several) so a lookalike is not taken for them.",
+                    csv, person.pupil_id, person.row)
         elif unknown_faces == "warn" and not consents_photo and not person.is_staff and not photos:
             # Without a reference photo a refused pupil can only ever be an "unknown" face, which
             # faces.unknown: warn lets through with a warning: the office should know.

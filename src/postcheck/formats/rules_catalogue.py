@@ -63,13 +63,9 @@ RULES: dict[str, RuleInfo] = dict(
               "A face in a photo matches no one in the consent register; it may be a child whose parents said no.",
               "Check who it is; remove, crop or blur the face if you cannot confirm consent."),
         _rule("faces.unverifiable", E, "A face too small or unclear to check",
-              "A face was found but is too small, blurred or turned away to compare with the register, so consent "
-              "cannot be confirmed.",
+              "A face was found but is too small, cut off, turned to the side or blurred to compare with the "
+              "register, so consent cannot be confirmed.",
               "Use a photo where the face is clear, or crop or blur it."),
-        _rule("faces.uncertain", W, "Something face-like that may not be a face",
-              "The face detector was unsure of something in a photo and a second face detector does not think it is "
-              "a face; it is usually a logo, badge, pattern or toy, so it was not compared with the register.",
-              "Look at it before posting; if it is a face, crop or blur it."),
         _rule("faces.consented", N, "A pupil with photo consent is in a photo",
               "A face matches a pupil whose parents have given photo consent for this channel.",
               "Nothing to do."),
