@@ -267,6 +267,18 @@ def test_a_waiver_by_link_matches_that_link_only(school, capsys):
     assert run_cli(capsys, draft(school, "See https://evil.example.com/winnings\n"), "--date", "2026-06-01").code == 1
 
 
+def test_a_waiver_by_link_compares_host_and_path_never_a_substring(school, capsys):
+    rules_with(school, "waivers:\n" + waiver("links.not-allowed", link="partnercharity.org/appeal", reason="Appeal"))
+    for written in ("https://evil.example/partnercharity.org/appeal", "https://evil.example/?r=partnercharity.org/appeal",
+                    "https://partnercharity.org.evil.example/appeal", "https://partnercharity.org/appeals",
+                    "[partnercharity.org/appeal](https://evil.example/x)"):
+        result = run_cli(capsys, draft(school, f"Give at {written}\n"), "--date", "2026-06-01", "--format", "json")
+        assert result.code == 1, written
+        assert all(f.get("waived_by") is None for f in findings_of(result)), written
+    for written in ("https://partnercharity.org/appeal", "https://www.partnercharity.org/appeal/2026?x=1"):
+        assert run_cli(capsys, draft(school, f"Give at {written}\n"), "--date", "2026-06-01").code == 0, written
+
+
 def test_a_waiver_by_post_matches_that_post_only(school, capsys):
     rules_with(school, "waivers:\n" + waiver("links.not-allowed", post="charity.txt", reason="Charity appeal"))
     body = "Donate at https://charity.example.org\n"

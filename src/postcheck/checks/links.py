@@ -645,6 +645,61 @@ def _same_site(shown: str, target: str) -> bool:
     return _registered(shown) == _registered(target) and "." in _registered(shown)
 
 
+def waiver_covers(waived: str, written: str) -> bool:
+    """Does a waiver's ``link`` cover the link written in a draft (``written``: the finding's text)?
+
+    Both are parsed as a browser reads them and compared by host (a leading ``www.`` aside) and by
+    path prefix on whole segments: ``partnercharity.org/appeal`` covers
+    ``https://www.partnercharity.org/appeal/2026?x=1`` but never ``partnercharity.org/appeals`` or
+    ``https://evil.example/partnercharity.org/appeal``. An email address covers that address only.
+    """
+    waived = waived.strip()
+    if not waived:
+        return False
+    email = "@" in waived and "/" not in waived
+    if not email and not _SCHEME.match(waived):
+        waived = "https://" + waived
+    elif email and not waived.casefold().startswith("mailto:"):
+        waived = "mailto:" + waived
+    if email:
+        address = _address_of(waived)
+        return any(link.target.casefold().startswith("mailto:") and address in _mail_addresses(link.target)
+                   for link in extract_links(written))
+    host, path = _host_and_path(waived)
+    for link in extract_links(written):
+        written_host, written_path = _host_and_path(link.target)
+        if host and written_host == host and written_path[: len(path)] == path:
+            return True
+    return False
+
+
+def _host_and_path(target: str) -> tuple[str, tuple[str, ...]]:
+    """(host without a leading ``www.``, path segments) of a web link; ("", ()) when it has no host."""
+    link = Link(target, 0, len(target), "url" if _SCHEME.match(target) else "bare", target)
+    destinations = destination_of(link)
+    where = destinations[0] if destinations else None
+    if where is None or not where.host or where.email or where.userinfo or where.obfuscated:
+        return "", ()
+    host = where.host[4:] if where.host.startswith("www.") else where.host
+    rest = target.strip(_C0_AND_SPACE)
+    scheme = _SCHEME.match(rest)
+    if scheme is not None and link.kind == "url":
+        rest = rest[scheme.end():]
+    rest = re.sub(r"^[/\\]*", "", rest)
+    path = re.split(r"[?#]", rest, maxsplit=1)[0].partition("/")[2]
+    return host, tuple(unquote(part).casefold() for part in path.split("/") if part)
+
+
+def _mail_addresses(target: str) -> set[str]:
+    return {_address_of("mailto:" + a) for a in unquote(target[7:].split("?", 1)[0]).split(",") if a.strip()}
+
+
+def _address_of(mailto: str) -> str:
+    local, _, domain = unquote(mailto[7:].split("?", 1)[0]).strip().rpartition("@")
+    host, _ = _normalise_host(domain)
+    return f"{local.casefold()}@{host}"
+
+
 class LinksCheck:
     """Every link in the draft leads to an allowlisted site, plainly written."""
 
