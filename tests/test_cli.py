@@ -105,6 +105,16 @@ def test_bad_rules_is_exit_2_before_any_model(school, capsys):
     assert result.err == "postcheck: error: rules.yaml: unknown key 'links.alow': did you mean 'links.allow'?\n"
 
 
+def test_a_bad_allowlist_entry_is_exit_2_when_rules_load_not_a_traceback_later(school, capsys):
+    (school / "rules.yaml").write_text("links:\n  allow: [exampleprimary.sch.uk, my_school.org]\n")
+    result = run_cli(capsys, draft(school, "See https://my_school.org/news\n"))
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "postcheck: error: rules.yaml: links.allow[1] 'my_school.org' is not a domain: write it like gov.uk or "
+        "myschool.sch.uk\n"
+    )
+
+
 def test_bad_register_is_exit_2_with_the_row(school, capsys):
     csv = school / "consent_data" / "register.csv"
     csv.write_text(REGISTER + "P020,Ann,Lee,,pupil,yes,yes,31/07/2030\n")

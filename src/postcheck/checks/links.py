@@ -494,13 +494,46 @@ class Allowlist:
         domains = []
         for entry in entries:
             domain = _allowlist_domain(str(entry))
-            if not domain:
+            if not domain or allowlist_problem(str(entry)) is not None:
                 raise ValueError(f'invalid config: links allow entry "{entry}" is not a domain')
             domains.append(domain)
         return cls(tuple(dict.fromkeys(domains)))
 
     def allows(self, host: str) -> bool:
         return any(host == domain or host.endswith("." + domain) for domain in self.domains)
+
+
+VETTED_SUFFIXES = frozenset({"gov.uk", "nhs.uk", "police.uk", "sch.uk"})
+"""Public suffixes an allowlist may open whole, because only vetted public bodies can register under them.
+
+Source: Nominet's .uk second-level domains that it does not run itself and that are not open to the public:
+gov.uk (Cabinet Office / GDS naming approval: central and local government), nhs.uk (NHS England: NHS
+organisations), police.uk (Home Office: police forces) and sch.uk (Jisc, for local authorities: schools).
+Left out on purpose: ac.uk (universities give students and staff their own web space), and every suffix
+open to anyone (co.uk, org.uk, com, github.io ... on the public suffix list bundled with tldextract)."""
+
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def allowlist_problem(entry: str) -> str | None:
+    """Why ``entry`` cannot be on the allowlist (the end of a one-line error), or None when it can."""
+    domain = _allowlist_domain(entry)
+    if domain:
+        parts = public_suffixes()(domain, include_psl_private_domains=True)
+        if parts.suffix and not parts.domain and not any(
+            domain == vetted or domain.endswith("." + vetted) for vetted in VETTED_SUFFIXES
+        ):
+            vetted = ", ".join(sorted(VETTED_SUFFIXES))
+            return (
+                "is a public suffix: anyone can register a site under it, so it would allow them all; list the "
+                f"sites themselves, e.g. myschool.sch.uk (only {vetted}, where only public bodies can register, may "
+                "be allowed whole)"
+            )
+    labels = domain.split(".")
+    if (len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels) or _ipv4(domain) is not None
+            or not public_suffixes()(domain).suffix):
+        return "is not a domain: write it like gov.uk or myschool.sch.uk"
+    return None
 
 
 def _allowlist_domain(entry: str) -> str:
