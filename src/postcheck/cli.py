@@ -221,13 +221,11 @@ def fix_command(
 
     post = post_from_files(files)
     session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
-    written = session.fix(post, out)
+    written, result = session.fix(post, out)
     hide_names = redact_default(redact)
     for path in written:
         shown = redact_words(str(path), session.pupil_names) if hide_names else str(path)
         sys.stderr.write(f"wrote {shown}\n")
-    # Videos cannot be fixed here: they are checked again as they are, so they still fail if they did.
-    result = session.check(post_from_files([*written, *post.videos]))
     finish(session, [result], fmt, None, hide_names)
 
 

@@ -106,6 +106,10 @@ RULES: dict[str, RuleInfo] = dict(
         _rule("image.unreadable", E, "A file that cannot be checked",
               "The file is not an image or video postcheck can open, so nothing in it could be checked.",
               "Export the photo again as JPEG or PNG, or remove it."),
+        _rule("image.not-copied", E, "A file left out of the safe copy",
+              "postcheck fix could not write a safe copy of this file (a video, an animation or a file it could "
+              "not read), so the copy of the post is incomplete.",
+              "Edit the file by hand, or leave it out of the post."),
         _rule("image.location", W, "A photo with location data",
               "The photo carries GPS or other location data that can show where it was taken, such as a child's home.",
               "Post a copy without location data (postcheck --strip-metadata DIR writes one)."),
