@@ -323,3 +323,34 @@ def test_scan_and_check_give_one_verdict_for_a_post_with_an_attachment(school, c
     assert scan_post["findings"] == check_post["findings"]
     assert [f["rule"] for f in scan_post["findings"]] == ["image.unreadable"]
     assert not json.loads(scanned.out).get("ignored")
+
+
+@pytest.mark.parametrize("option", [["--format", "json"], ["--format", "sarif"], ["--output", "report.txt"]])
+def test_watch_refuses_what_it_cannot_honour(school, capsys, option):
+    from clirun import run_cli
+    from conftest import draft
+
+    (school / "drafts").mkdir()
+    draft(school / "drafts", "School closes at 2pm.\n", "notice.txt")
+    result = run_cli(capsys, "scan", "drafts", "--watch", "--watch-for", "1", *option)
+    given = " ".join(option) if option[0] == "--format" else "--output"
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"postcheck: error: --watch prints one line per post as it changes and cannot write {given}: for a report "
+        "(as a CI job needs), run postcheck scan DIR without --watch\n"
+    )
+
+
+def test_watch_exits_1_while_a_post_fails_and_writes_fix_dir_copies(school, capsys):
+    from clirun import run_cli
+    from conftest import draft
+
+    (school / "drafts" / "race").mkdir(parents=True)
+    draft(school / "drafts" / "race", "Well done to Oliver Bennett.\n", "post.txt")
+    result = run_cli(capsys, "scan", "drafts", "--watch", "--watch-for", "1", "--fix-dir", "safe", "--no-redact")
+    assert result.code == 1, result.out + result.err
+    assert result.out.startswith("FAIL drafts/race (1) names.full-name: ")
+    assert (school / "safe" / "race" / "post.txt").read_text() == "Well done to Oliver.\n"
+    (school / "drafts" / "race" / "post.txt").write_text("Well done to Oliver.\n")
+    passing = run_cli(capsys, "scan", "drafts", "--watch", "--watch-for", "1")
+    assert (passing.code, passing.out) == (0, "PASS drafts/race\n")

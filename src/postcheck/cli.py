@@ -147,6 +147,12 @@ def scan_command(
     from postcheck.scan import discover
     from postcheck.session import Session
 
+    if watch and (fmt is not Format.text or output is not None):
+        given = "--output" if output is not None else f"--format {fmt.value}"
+        raise InputError(
+            f"--watch prints one line per post as it changes and cannot write {given}: for a report (as a CI job "
+            "needs), run postcheck scan DIR without --watch"
+        )
     discovery = discover(folder)
     session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
     hide_names = redact_default(redact, fmt)
@@ -154,8 +160,8 @@ def scan_command(
     annotate_for = _per_post(annotate, folder)
     fix_for = _per_post(fix_dir, folder)
     if watch:
-        _watch(folder, session, hide_names, annotate_for, watch_for)
-        raise typer.Exit(EXIT_PASS)
+        failing = _watch(folder, session, hide_names, annotate_for, fix_for, watch_for)
+        raise typer.Exit(EXIT_FAIL if failing else EXIT_PASS)
     results = _check_all(session, discovery.posts, annotate_for, hide_names, fix_for)
     finish(session, results, fmt, output, hide_names, ignored=discovery.ignored)
 
@@ -205,12 +211,16 @@ def _check_all(session, posts, annotate_for, hide_names: bool, fix_for):
     return results
 
 
-def _watch(folder: Path, session, hide_names: bool, annotate_for, watch_for) -> None:
+def _watch(folder: Path, session, hide_names: bool, annotate_for, fix_for, watch_for) -> bool:
+    """Check each post when it changes until stopped; True if a post still fails when watching ends."""
     from postcheck.scan import discover
     from postcheck.watch import watch
 
+    failed: dict[str, bool] = {}
+
     def on_post(post) -> None:
-        result = session.check(post, annotate=annotate_for(post))
+        result = session.check(post, annotate=annotate_for(post), fix=fix_for(post))
+        failed[post.name] = result.failed
         if hide_names:
             result = session.report([result]).redacted(session.pupil_names).results[0]
         failing = [f for f in result.findings if f.fails]
@@ -219,7 +229,9 @@ def _watch(folder: Path, session, hide_names: bool, annotate_for, watch_for) -> 
         print(line, flush=True)
 
     print(f"Watching {folder} (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    watch(folder, lambda root: discover(root).posts, on_post, stop_after=watch_for)
+    watch(folder, lambda root: discover(root).posts, on_post, on_gone=lambda name: failed.pop(name, None),
+          stop_after=watch_for)
+    return any(failed.values())
 
 
 @app.command("fix")
