@@ -100,6 +100,10 @@ RULES: dict[str, RuleInfo] = dict(
         _rule("links.protocol-relative", E, "A link without https:",
               "The link starts with // and no scheme, so where it leads depends on the page it is shown on.",
               "Write the full https:// address."),
+        _rule("links.unknown-scheme", E, "A link with an unknown or misspelt scheme",
+              "The link starts with a scheme such as hppt:// that is not a web address, so where it leads depends "
+              "on the reader's apps.",
+              "Write the full https:// address, or remove the link."),
         _rule("links.text-mismatch", E, "Link text that shows another site",
               "The visible text of a link names a different site from the one the link goes to.",
               "Make the link text match the address, or use the plain address."),
