@@ -19,7 +19,7 @@ EXAMPLES = ROOT / "examples"
 
 needs_faces = pytest.mark.skipif(
     not (SHARED_FACES / "labels.json").is_file(),
-    reason=f"real test photos not found at {SHARED_FACES} (see DEVELOPERS.md: ../shared/faces)",
+    reason=f"real test photos not found at {SHARED_FACES} (see README, 'Tests')",
 )
 
 
