@@ -48,7 +48,8 @@ def picture_with_alt_text(descr: str, title: str) -> str:
             f"<wp:docPr id=\"2\" name=\"Picture 2\" descr=\"{descr}\" title=\"{title}\"/></wp:inline></w:drawing></w:r></w:p>")
 
 
-def write_docx(path: Path, body: str, parts: dict[str, str] = {}, links: dict[str, str] = {}) -> Path:
+def write_docx(path: Path, body: str, parts: dict[str, str] = {}, links: dict[str, str] = {},
+               files: dict[str, str] = {}) -> Path:
     """A real .docx (as Word lays it out) with ``body`` in the document and ``parts`` (name -> XML inside the root)."""
     types = ['<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>',
              '<Default Extension="xml" ContentType="application/xml"/>',
@@ -56,6 +57,8 @@ def write_docx(path: Path, body: str, parts: dict[str, str] = {}, links: dict[st
              'wordprocessingml.document.main+xml"/>']
     rels = []
     with zipfile.ZipFile(path, "w") as archive:
+        for name, xml in files.items():
+            archive.writestr(name, xml)
         for index, (name, inner) in enumerate(parts.items(), 1):
             kind, rel, root = PARTS[name]
             types.append(f'<Override PartName="/word/{name}.xml" ContentType="application/vnd.openxmlformats-'
@@ -90,6 +93,13 @@ CASES = {
                                                                   f"{para(NAME)}</w:comment>"}),
     "alt-text-descr": dict(body=para("Sports day.") + picture_with_alt_text(NAME, "Race")),
     "alt-text-title": dict(body=para("Sports day.") + picture_with_alt_text("A race", NAME)),
+    "chart-label": dict(body=para("Sports day results."), files={"word/charts/chart1.xml": (
+        '<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"><c:chart><c:cat><c:strRef>'
+        f'<c:strCache><c:pt idx="0"><c:v>{NAME}</c:v></c:pt></c:strCache></c:strRef></c:cat></c:chart></c:chartSpace>')}),
+    "smartart-text": dict(body=para("Sports day results."), files={"word/diagrams/data1.xml": (
+        '<dgm:dataModel xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/diagram" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><dgm:ptLst><dgm:pt><dgm:t><a:p><a:r>'
+        f'<a:t>{NAME}</a:t></a:r></a:p></dgm:t></dgm:pt></dgm:ptLst></dgm:dataModel>')}),
     "content-control": dict(body=f"<w:sdt><w:sdtContent>{para(NAME)}</w:sdtContent></w:sdt>"),
     "tracked-insertion": dict(body='<w:p><w:r><w:t xml:space="preserve">Well done to </w:t></w:r><w:ins w:id="1" '
                                    'w:author="A"><w:r><w:t>Oliver Bennett</w:t></w:r></w:ins></w:p>'),

@@ -125,7 +125,9 @@ def docx_package_text(raw: bytes) -> list[str]:
                     lines.extend(_word_lines(root))
                 else:
                     lines.extend(_drawing_lines(root))
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError, OSError) as exc:
+    except DraftError:
+        raise
+    except Exception as exc:  # zipfile, zlib and lxml each have their own errors for a damaged part
         raise DraftError(f"is not a readable Word document ({type(exc).__name__}): open and save it again in Word") from None
     return lines
 
