@@ -45,7 +45,8 @@ FixDirOpt = Annotated[
 ]
 RedactOpt = Annotated[
     Optional[bool],
-    typer.Option("--redact/--no-redact", help="Hide pupils' names in the output (default on in CI and for sarif, junit and github output)."),
+    typer.Option("--redact/--no-redact",
+                 help="Hide pupils' names in the output (default on in CI and for sarif, junit and github output)."),
 ]
 
 

@@ -100,6 +100,7 @@ _DRAWING_PARTS = re.compile(r"word/(charts/chart\d*|diagrams/data\d*)\.xml")
 """Charts and SmartArt: their labels and text are printed on the page."""
 _ALT_TEXT = ("descr", "title", "alt")
 """Attributes holding an image's or shape's alt text (wp:docPr, pic:cNvPr, v:shape): screen readers say it aloud."""
+_ALT_TEXT_HOLDERS = ("docPr", "cNvPr", "shape", "imagedata", "rect", "roundrect")
 
 
 def docx_package_text(raw: bytes) -> list[str]:
@@ -116,7 +117,7 @@ def docx_package_text(raw: bytes) -> list[str]:
             infos = [i for i in archive.infolist() if _WORD_PARTS.fullmatch(i.filename)
                      or _DRAWING_PARTS.fullmatch(i.filename) or _is_rels(i.filename)]
             if sum(i.file_size for i in infos) > MAX_DOCX_XML_BYTES:
-                raise DraftError("is not a readable Word document (its text parts are too large): save it again in Word")
+                raise DraftError("is not a readable Word document (its text is too large): save it again in Word")
             for info in sorted(infos, key=lambda i: _part_order(i.filename)):
                 root = etree.fromstring(archive.read(info), parser)
                 if _is_rels(info.filename):
@@ -150,7 +151,7 @@ def _word_lines(root) -> list[str]:
             lines.extend(_paragraph_lines(element))
         for attribute in _ALT_TEXT:
             value = element.get(attribute)
-            if value and element.tag.rpartition("}")[2] in ("docPr", "cNvPr", "shape", "imagedata", "rect", "roundrect"):
+            if value and element.tag.rpartition("}")[2] in _ALT_TEXT_HOLDERS:
                 lines.append(" ".join(value.split()))
     return lines
 
@@ -200,7 +201,8 @@ def _drawing_lines(root) -> list[str]:
             continue
         local = element.tag.rpartition("}")[2]
         if local == "p" and element.tag != f"{_W}p":  # DrawingML a:p
-            lines.append("".join(t.text or "" for t in element.iter() if isinstance(t.tag, str) and t.tag.endswith("}t")))
+            runs = (t for t in element.iter() if isinstance(t.tag, str) and t.tag.endswith("}t"))
+            lines.append("".join(t.text or "" for t in runs))
         elif local == "v" and element.text:  # chart values and category labels
             lines.append(element.text)
     return lines
