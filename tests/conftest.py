@@ -19,7 +19,7 @@ EXAMPLES = ROOT / "examples"
 
 needs_faces = pytest.mark.skipif(
     not (SHARED_FACES / "labels.json").is_file(),
-    reason=f"real test photos not found at {SHARED_FACES} (see DEVELOPERS.md: ../shared/faces)",
+    reason=f"real test photos not found at {SHARED_FACES} (see README, 'Tests')",
 )
 
 
@@ -32,7 +32,9 @@ def session_cache_dir(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch, session_cache_dir):
     """CLI behaviour depends on CI, POSTCHECK_* and the cache folder: start every test from a known state."""
-    for name in ("CI", "POSTCHECK_REGISTER", "POSTCHECK_RULES", "NO_COLOR", "GITHUB_ACTIONS"):
+    from postcheck.cli import CI_VARIABLES
+
+    for name in ("POSTCHECK_REGISTER", "POSTCHECK_RULES", "NO_COLOR", *CI_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("POSTCHECK_CACHE_DIR", str(session_cache_dir))
 

@@ -102,6 +102,28 @@ def test_fix_exits_1_when_the_copy_still_needs_a_person(school, capsys):
     assert (school / "safe" / "draft.txt").read_text() == "Details at https://evil.example.com/win\n"
 
 
+def test_fix_names_every_file_it_could_not_copy_and_exits_1(school, capsys):
+    """An animation or an unreadable photo has no safe copy: the copy of the post is incomplete, so say so."""
+    text = draft(school, "Sports day!\n")
+    frames = [Image.new("RGB", (64, 48), colour) for colour in ((200, 30, 30), (30, 200, 30), (30, 30, 200))]
+    frames[0].save(school / "wave.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    (school / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    result = run_cli(capsys, "fix", text, school / "wave.gif", school / "broken.jpg", "--out", school / "safe",
+                     "--format", "json")
+    assert result.code == 1, result.out + result.err
+    left_out = {f["file"]: f["message"] for f in findings_of(result) if f["rule"] == "image.not-copied"}
+    safe = school / "safe"
+    assert left_out == {
+        str(school / "wave.gif"): f"{school / 'wave.gif'} is not in the safe copy in {safe}: it is an animation "
+                                  "(3 frames). Edit it by hand, or leave it out of the post.",
+        str(school / "broken.jpg"): f"{school / 'broken.jpg'} is not in the safe copy in {safe}: it could not be "
+                                    "read. Edit it by hand, or leave it out of the post.",
+    }
+    assert sorted(p.name for p in safe.iterdir()) == ["draft.txt"]
+    alone = run_cli(capsys, "fix", school / "broken.jpg", "--out", school / "safe2")
+    assert alone.code == 1 and "broken.jpg is not in the safe copy" in alone.out, alone.out + alone.err
+
+
 @needs_faces
 def test_check_and_scan_write_safe_copies_with_fix_dir(school, capsys):
     text = draft(school, "Oliver Bennett won.\n")
@@ -265,6 +287,18 @@ def test_a_waiver_by_link_matches_that_link_only(school, capsys):
     for written in ("https://evil.example.com/win", "https://www.evil.example.com/win/", "evil.example.com/win"):
         assert run_cli(capsys, draft(school, f"See {written}\n"), "--date", "2026-06-01").code == 0, written
     assert run_cli(capsys, draft(school, "See https://evil.example.com/winnings\n"), "--date", "2026-06-01").code == 1
+
+
+def test_a_waiver_by_link_compares_host_and_path_never_a_substring(school, capsys):
+    rules_with(school, "waivers:\n" + waiver("links.not-allowed", link="partnercharity.org/appeal", reason="Appeal"))
+    for written in ("https://evil.example/partnercharity.org/appeal", "https://evil.example/?r=partnercharity.org/appeal",
+                    "https://partnercharity.org.evil.example/appeal", "https://partnercharity.org/appeals",
+                    "[partnercharity.org/appeal](https://evil.example/x)"):
+        result = run_cli(capsys, draft(school, f"Give at {written}\n"), "--date", "2026-06-01", "--format", "json")
+        assert result.code == 1, written
+        assert all(f.get("waived_by") is None for f in findings_of(result)), written
+    for written in ("https://partnercharity.org/appeal", "https://www.partnercharity.org/appeal/2026?x=1"):
+        assert run_cli(capsys, draft(school, f"Give at {written}\n"), "--date", "2026-06-01").code == 0, written
 
 
 def test_a_waiver_by_post_matches_that_post_only(school, capsys):

@@ -81,6 +81,33 @@ def test_redact_is_the_default_in_ci(school, capsys, monkeypatch):
     assert "Bennett" in run_cli(capsys, path, "--no-redact").out
 
 
+@pytest.mark.parametrize("variable, value", [
+    ("CI", "1"), ("CI", "on"), ("GITHUB_ACTIONS", "true"), ("GITLAB_CI", "true"), ("JENKINS_URL", "https://ci.example/"),
+    ("TF_BUILD", "True"), ("BUILDKITE", "true"), ("TEAMCITY_VERSION", "2024.1"), ("CIRCLECI", "true"), ("TRAVIS", "true"),
+])
+def test_redact_is_the_default_under_every_common_ci(school, capsys, monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    path = draft(school, "Well done to Oliver Bennett.\n")
+    result = run_cli(capsys, path)
+    assert result.code == 1 and "Bennett" not in result.out and "O.B." in result.out
+    assert "Bennett" in run_cli(capsys, path, "--no-redact").out
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit", "github"])
+def test_redact_is_the_default_for_stored_formats(school, capsys, fmt):
+    """SARIF, JUnit and workflow annotations are kept as artefacts: they never carry a pupil's name by default."""
+    path = draft(school, "Well done to Oliver Bennett.\n")
+    result = run_cli(capsys, path, "--format", fmt)
+    assert result.code == 1 and "P001" in result.out
+    assert "Bennett" not in result.out and "Oliver" not in result.out
+    assert "Bennett" in run_cli(capsys, path, "--format", fmt, "--no-redact").out
+
+
+def test_ci_false_is_not_ci(school, capsys, monkeypatch):
+    monkeypatch.setenv("CI", "false")
+    assert "Bennett" in run_cli(capsys, draft(school, "Well done to Oliver Bennett.\n")).out
+
+
 # --- exit 2: postcheck could not do its job --------------------------------------------------------
 
 
@@ -103,6 +130,16 @@ def test_bad_rules_is_exit_2_before_any_model(school, capsys):
     result = run_cli(capsys, draft(school, "hello"))
     assert result.code == 2
     assert result.err == "postcheck: error: rules.yaml: unknown key 'links.alow': did you mean 'links.allow'?\n"
+
+
+def test_a_bad_allowlist_entry_is_exit_2_when_rules_load_not_a_traceback_later(school, capsys):
+    (school / "rules.yaml").write_text("links:\n  allow: [exampleprimary.sch.uk, my_school.org]\n")
+    result = run_cli(capsys, draft(school, "See https://my_school.org/news\n"))
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "postcheck: error: rules.yaml: links.allow[1] 'my_school.org' is not a domain: write it like gov.uk or "
+        "myschool.sch.uk\n"
+    )
 
 
 def test_bad_register_is_exit_2_with_the_row(school, capsys):

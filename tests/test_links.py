@@ -35,6 +35,8 @@ def test_case(name: str) -> None:
     for (rule, column), wanted in zip(got, expected, strict=True):
         if "column" in wanted:
             assert column == wanted["column"], (rule, column, wanted)
+    for finding, wanted in zip(found, expected):
+        assert wanted.get("message", "") in finding.message, (finding.message, wanted)
     for finding in found:
         assert finding.file == "post.md"
         assert finding.line is not None
@@ -48,7 +50,7 @@ def test_case_table_is_large_and_covers_every_rule() -> None:
     assert rules == {
         "links.not-allowed", "links.userinfo", "links.obfuscated", "links.protocol-relative",
         "links.homograph", "links.shortener", "links.ip-address", "links.unsafe-scheme",
-        "links.insecure", "links.text-mismatch",
+        "links.insecure", "links.text-mismatch", "links.unknown-scheme",
     }
     assert sum(1 for case in cases if not case["expect"]) >= 40
 

@@ -417,7 +417,7 @@ def test_a_cache_that_cannot_be_written_is_a_warning_not_a_crash(here, own_cache
     cache = own_cache / CACHE_NAME
     assert result.err.startswith(f"postcheck: warning: the encodings cache {cache} could not be written")
     assert result.out.startswith("Enrolled 1 people: 1 photo(s) encoded")
-    assert sorted(p.name for p in own_cache.iterdir()) == [".lock", CACHE_NAME]  # no temporary file left behind
+    assert sorted(p.name for p in own_cache.iterdir()) == [".gitignore", ".lock", CACHE_NAME]  # no temporary file left behind
 
 
 @needs_faces
@@ -430,9 +430,24 @@ def test_cache_is_owner_only_beside_the_register_which_is_left_untouched(here, c
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     assert stat.S_IMODE((cache / CACHE_NAME).stat().st_mode) == 0o600
     assert len(cache_entries(cache)) == 3
-    assert sorted(p.name for p in cache.iterdir()) == [".lock", CACHE_NAME]
+    assert sorted(p.name for p in cache.iterdir()) == [".gitignore", ".lock", CACHE_NAME]
     assert digests(reg) == before
     assert sorted(p.name for p in reg.iterdir()) == [".postcheck-cache", "photos", "register.csv"]
+
+
+@pytest.mark.parametrize("exists", [False, True], ids=["new-cache", "old-cache-without-gitignore"])
+def test_the_cache_keeps_itself_out_of_git(tmp_path, monkeypatch, exists):
+    """Face encodings are biometric data: a register kept in git must not commit them by accident."""
+    monkeypatch.delenv("POSTCHECK_CACHE_DIR")
+    reg = build(tmp_path / "reg", "P1,A,B,yes,yes,\n", {})
+    if exists:
+        (reg / ".postcheck-cache").mkdir(mode=0o700)
+    subprocess.run(["git", "init", "-q", str(reg)], check=True)
+    enroll(load_register(reg))
+    assert (reg / ".postcheck-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    status = subprocess.run(["git", "-C", str(reg), "status", "--porcelain", "--untracked-files=all"],
+                            check=True, capture_output=True, text=True).stdout
+    assert "register.csv" in status and ".postcheck-cache" not in status
 
 
 def test_cache_location_read_only_register_falls_back_to_the_user_cache(tmp_path, monkeypatch):

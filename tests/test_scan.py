@@ -202,20 +202,23 @@ def test_every_file_not_checked_is_listed_with_its_reason(in_tmp):
     (in_tmp / "d" / "nested-empty" / "inner").mkdir(parents=True)
     make(in_tmp, "d/only-junk/.DS_Store")
     found = discover(Path("d"))
-    assert found.posts == (Post("d/post", Path("d/post/post.docx")),)
+    # Files that may be published with a post (a .pdf, a file without extension) are never skipped: they are
+    # part of a post and fail it, as `postcheck check` fails them.
+    assert found.posts == (
+        Post("d/README", None, paths("d/README")),
+        Post("d/newsletter.pdf", None, paths("d/newsletter.pdf")),
+        Post("d/post", Path("d/post/post.docx"), paths("d/post/notes.txt~")),
+    )
     assert found.ignored == (
         (Path("d/.DS_Store"), "hidden file"),
         (Path("d/.git"), "hidden folder"),
-        (Path("d/README"), "no file extension, so not a draft, photo or video"),
         (Path("d/Thumbs.db"), "Windows thumbnail cache"),
         (Path("d/__MACOSX"), "macOS archive metadata folder"),
         (Path("d/empty"), "empty folder"),
         (Path("d/nested-empty/inner"), "empty folder"),
-        (Path("d/newsletter.pdf"), ".pdf files are not checked (not a draft, photo or video)"),
         (Path("d/only-junk"), "no draft, photo or video in this folder"),
         (Path("d/only-junk/.DS_Store"), "hidden file"),
         (Path("d/post/desktop.ini"), "Windows folder settings file"),
-        (Path("d/post/notes.txt~"), ".txt~ files are not checked (not a draft, photo or video)"),
         (Path("d/post/~$temp.docx"), "Word lock file (left while the document is open in Word)"),
     )
 
@@ -298,3 +301,56 @@ def test_missing_or_file_root_is_an_input_error(in_tmp):
 )
 def test_matching_stem(file_name, expected):
     assert matching_stem(file_name, ["sports-day", "fair", "fair-night"]) == expected
+
+
+@pytest.mark.parametrize("attachment", ["appeal.pdf", "slides.pptx"])
+def test_scan_and_check_give_one_verdict_for_a_post_with_an_attachment(school, capsys, attachment):
+    """A .pdf or .pptx beside a draft may be published with it: scan must fail the post as check does."""
+    import json
+
+    from clirun import run_cli
+    from conftest import draft
+
+    folder = school / "drafts" / "appeal"
+    folder.mkdir(parents=True)
+    text = draft(folder, "Our charity appeal starts on Monday.\n", "post.txt")
+    (folder / attachment).write_bytes(b"%PDF-1.4\n" if attachment.endswith(".pdf") else b"PK\x03\x04 slides")
+    checked = run_cli(capsys, "check", text, folder / attachment, "--format", "json")
+    scanned = run_cli(capsys, "scan", school / "drafts", "--format", "json")
+    assert (checked.code, scanned.code) == (1, 1), scanned.out
+    (check_post,) = json.loads(checked.out)["posts"]
+    (scan_post,) = json.loads(scanned.out)["posts"]
+    assert scan_post["findings"] == check_post["findings"]
+    assert [f["rule"] for f in scan_post["findings"]] == ["image.unreadable"]
+    assert not json.loads(scanned.out).get("ignored")
+
+
+@pytest.mark.parametrize("option", [["--format", "json"], ["--format", "sarif"], ["--output", "report.txt"]])
+def test_watch_refuses_what_it_cannot_honour(school, capsys, option):
+    from clirun import run_cli
+    from conftest import draft
+
+    (school / "drafts").mkdir()
+    draft(school / "drafts", "School closes at 2pm.\n", "notice.txt")
+    result = run_cli(capsys, "scan", "drafts", "--watch", "--watch-for", "1", *option)
+    given = " ".join(option) if option[0] == "--format" else "--output"
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"postcheck: error: --watch prints one line per post as it changes and cannot write {given}: for a report "
+        "(as a CI job needs), run postcheck scan DIR without --watch\n"
+    )
+
+
+def test_watch_exits_1_while_a_post_fails_and_writes_fix_dir_copies(school, capsys):
+    from clirun import run_cli
+    from conftest import draft
+
+    (school / "drafts" / "race").mkdir(parents=True)
+    draft(school / "drafts" / "race", "Well done to Oliver Bennett.\n", "post.txt")
+    result = run_cli(capsys, "scan", "drafts", "--watch", "--watch-for", "1", "--fix-dir", "safe", "--no-redact")
+    assert result.code == 1, result.out + result.err
+    assert result.out.startswith("FAIL drafts/race (1) names.full-name: ")
+    assert (school / "safe" / "race" / "post.txt").read_text() == "Well done to Oliver.\n"
+    (school / "drafts" / "race" / "post.txt").write_text("Well done to Oliver.\n")
+    passing = run_cli(capsys, "scan", "drafts", "--watch", "--watch-for", "1")
+    assert (passing.code, passing.out) == (0, "PASS drafts/race\n")

@@ -45,7 +45,8 @@ FixDirOpt = Annotated[
 ]
 RedactOpt = Annotated[
     Optional[bool],
-    typer.Option("--redact/--no-redact", help="Hide pupils' names in the output (default on when CI=true)."),
+    typer.Option("--redact/--no-redact",
+                 help="Hide pupils' names in the output (default on in CI and for sarif, junit and github output)."),
 ]
 
 
@@ -68,10 +69,32 @@ def parse_channel(value: str) -> str:
     return key
 
 
-def redact_default(flag: bool | None) -> bool:
+CI_VARIABLES = (
+    "CI", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "JENKINS_HOME", "TF_BUILD", "BUILDKITE", "TEAMCITY_VERSION",
+    "CIRCLECI", "TRAVIS", "BITBUCKET_BUILD_NUMBER", "CODEBUILD_BUILD_ID", "DRONE", "APPVEYOR", "SEMAPHORE",
+    "bamboo_buildKey", "WOODPECKER", "CI_NAME",
+)
+"""Environment variables by which CI services announce themselves (each service's documented variable, as
+collected by the ci-info project's vendor list). Any one set means output is likely to be stored in a log."""
+
+STORED_FORMATS = (Format.sarif, Format.junit, Format.github)
+"""Formats that end up as stored artefacts (code scanning alerts, test reports, workflow logs)."""
+
+
+def in_ci() -> bool:
+    """Whether a CI service runs us: any of CI_VARIABLES set (``CI=false`` or ``CI=0`` says it is not)."""
+    for name in CI_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value and not (name == "CI" and value.casefold() in ("false", "0", "no")):
+            return True
+    return False
+
+
+def redact_default(flag: bool | None, fmt: Format = Format.text) -> bool:
+    """Hide pupils' names unless told not to: always in CI logs and in formats that are stored; ``--no-redact`` wins."""
     if flag is not None:
         return flag
-    return os.environ.get("CI", "").strip().casefold() in ("1", "true", "yes")
+    return fmt in STORED_FORMATS or in_ci()
 
 
 @app.command("check")
@@ -99,7 +122,7 @@ def check_command(
     post = post_from_files(files)
     session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
     result = session.check(post, annotate=annotate, strip_metadata=strip_metadata, fix=fix_dir)
-    finish(session, [result], fmt, output, redact_default(redact))
+    finish(session, [result], fmt, output, redact_default(redact, fmt))
 
 
 @app.command("scan")
@@ -125,15 +148,21 @@ def scan_command(
     from postcheck.scan import discover
     from postcheck.session import Session
 
+    if watch and (fmt is not Format.text or output is not None):
+        given = "--output" if output is not None else f"--format {fmt.value}"
+        raise InputError(
+            f"--watch prints one line per post as it changes and cannot write {given}: for a report (as a CI job "
+            "needs), run postcheck scan DIR without --watch"
+        )
     discovery = discover(folder)
     session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
-    hide_names = redact_default(redact)
+    hide_names = redact_default(redact, fmt)
     # Copies go to one subfolder per post: two posts' photo.jpg must not overwrite each other.
     annotate_for = _per_post(annotate, folder)
     fix_for = _per_post(fix_dir, folder)
     if watch:
-        _watch(folder, session, hide_names, annotate_for, watch_for)
-        raise typer.Exit(EXIT_PASS)
+        failing = _watch(folder, session, hide_names, annotate_for, fix_for, watch_for)
+        raise typer.Exit(EXIT_FAIL if failing else EXIT_PASS)
     results = _check_all(session, discovery.posts, annotate_for, hide_names, fix_for)
     finish(session, results, fmt, output, hide_names, ignored=discovery.ignored)
 
@@ -162,7 +191,7 @@ def _check_all(session, posts, annotate_for, hide_names: bool, fix_for):
     def shown(post) -> str:
         return redact_words(post.name, session.pupil_names) if hide_names else post.name
 
-    interactive = sys.stderr.isatty() and not os.environ.get("CI")
+    interactive = sys.stderr.isatty() and not in_ci()
     checked = session.check_all(posts, annotate_for=annotate_for, fix_for=fix_for)
     results = []
     if interactive and posts:
@@ -183,12 +212,16 @@ def _check_all(session, posts, annotate_for, hide_names: bool, fix_for):
     return results
 
 
-def _watch(folder: Path, session, hide_names: bool, annotate_for, watch_for) -> None:
+def _watch(folder: Path, session, hide_names: bool, annotate_for, fix_for, watch_for) -> bool:
+    """Check each post when it changes until stopped; True if a post still fails when watching ends."""
     from postcheck.scan import discover
     from postcheck.watch import watch
 
+    failed: dict[str, bool] = {}
+
     def on_post(post) -> None:
-        result = session.check(post, annotate=annotate_for(post))
+        result = session.check(post, annotate=annotate_for(post), fix=fix_for(post))
+        failed[post.name] = result.failed
         if hide_names:
             result = session.report([result]).redacted(session.pupil_names).results[0]
         failing = [f for f in result.findings if f.fails]
@@ -197,7 +230,9 @@ def _watch(folder: Path, session, hide_names: bool, annotate_for, watch_for) -> 
         print(line, flush=True)
 
     print(f"Watching {folder} (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    watch(folder, lambda root: discover(root).posts, on_post, stop_after=watch_for)
+    watch(folder, lambda root: discover(root).posts, on_post, on_gone=lambda name: failed.pop(name, None),
+          stop_after=watch_for)
+    return any(failed.values())
 
 
 @app.command("fix")
@@ -221,13 +256,11 @@ def fix_command(
 
     post = post_from_files(files)
     session = Session.open(register, rules, on=parse_day(on), channel=parse_channel(channel))
-    written = session.fix(post, out)
-    hide_names = redact_default(redact)
+    written, result = session.fix(post, out)
+    hide_names = redact_default(redact, fmt)
     for path in written:
         shown = redact_words(str(path), session.pupil_names) if hide_names else str(path)
         sys.stderr.write(f"wrote {shown}\n")
-    # Videos cannot be fixed here: they are checked again as they are, so they still fail if they did.
-    result = session.check(post_from_files([*written, *post.videos]))
     finish(session, [result], fmt, None, hide_names)
 
 
@@ -294,7 +327,7 @@ def _progress_enroll(register, label: str):
     """Enroll with a rich progress bar on a terminal, silently elsewhere."""
     from postcheck.enroll import enroll
 
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+    if not sys.stderr.isatty() or in_ci():
         return enroll(register)
     from rich.progress import Progress
 

@@ -65,6 +65,16 @@ def cache_dir_for(register: Register) -> Path:
     return base / "postcheck" / key
 
 
+GITIGNORE = "# Face encodings: biometric data, never to be committed (written by postcheck).\n*\n"
+
+
+def keep_out_of_git(cache_dir: Path) -> None:
+    """A ``.gitignore`` of ``*`` in the cache: a drafts or register repository must never commit face encodings."""
+    marker = cache_dir / ".gitignore"
+    if not marker.exists():
+        marker.write_text(GITIGNORE, encoding="utf-8")
+
+
 def _writable_dir(path: Path) -> bool:
     return path.is_dir() and os.access(path, os.W_OK)
 
@@ -120,6 +130,7 @@ def enroll(
     lock = None
     try:
         cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        keep_out_of_git(cache_dir)
         lock = FileLock(str(cache_dir / ".lock"), timeout=120)
         lock.acquire()
     except (OSError, Timeout) as exc:

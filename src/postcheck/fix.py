@@ -9,12 +9,13 @@ as consent allows). A .docx draft's fixed text is written as .txt.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter
 
-from postcheck.findings import Finding, PostResult
+from postcheck.findings import Finding, PostResult, Severity
 from postcheck.post import LoadedPost, Picture
 
 HIDE_FACES = ("faces.no-consent", "faces.unknown", "faces.unverifiable")
@@ -95,9 +96,18 @@ def fix_text(text: str, findings: list[Finding]) -> str:
     return text
 
 
-def fix_post(loaded: LoadedPost, result: PostResult, out_dir: Path) -> list[Path]:
-    """Write the safe copies; returns the files written."""
+@dataclass(frozen=True)
+class SafeCopy:
+    """What ``postcheck fix`` wrote, and a failing finding for every file of the post it could not copy safely."""
+
+    written: tuple[Path, ...]
+    left_out: tuple[Finding, ...]
+
+
+def fix_post(loaded: LoadedPost, result: PostResult, out_dir: Path) -> SafeCopy:
+    """Write the safe copies; a photo, animation or video with no safe copy is named, never dropped silently."""
     written: list[Path] = []
+    left_out: list[Finding] = []
     findings = list(result.findings)
     if loaded.draft is not None:
         draft = loaded.draft
@@ -110,4 +120,21 @@ def fix_post(loaded: LoadedPost, result: PostResult, out_dir: Path) -> list[Path
         path = fix_picture(picture, findings, out_dir, index)
         if path is not None:
             written.append(path)
-    return written
+        elif picture.frame_times and picture.frame_times[0] is not None:
+            left_out.append(not_copied(picture.display, out_dir, "it is a video, and postcheck does not edit videos"))
+        else:
+            left_out.append(not_copied(picture.display, out_dir, f"it is an animation ({len(picture.frames)} frames)"))
+    for finding in findings:
+        if finding.rule in ("image.unreadable", "text.unreadable"):
+            left_out.append(not_copied(finding.file, out_dir, "it could not be read"))
+    return SafeCopy(tuple(written), tuple(left_out))
+
+
+def not_copied(file: str, out_dir: Path, reason: str) -> Finding:
+    return Finding(
+        rule="image.not-copied",
+        severity=Severity.ERROR,
+        message=(f"{file} is not in the safe copy in {out_dir}: {reason}. Edit it by hand, or leave it out of "
+                 "the post."),
+        file=file,
+    )

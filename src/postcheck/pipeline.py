@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 import threading
 import traceback
@@ -247,32 +246,11 @@ def _waives(waiver: Waiver, finding: Finding, post: str, on: date, text: str) ->
     if waiver.pupil_id is not None and waiver.pupil_id != finding.pupil_id:
         return False
     if waiver.link is not None:
-        if finding.span is not None and text:
-            if not _link_written(waiver.link, text[finding.span[0]:finding.span[1]]):
-                return False
-        elif waiver.link.casefold() not in finding.message.casefold():
+        from postcheck.checks.links import waiver_covers
+
+        # Only the link as written where the finding points, parsed: never a substring of the message.
+        if finding.span is None or not waiver_covers(waiver.link, text[finding.span[0]:finding.span[1]]):
             return False
     if waiver.post is not None and Path(waiver.post) != Path(post) and waiver.post not in (post, Path(post).name):
         return False
     return True
-
-
-_LINK_BEFORE = frozenset("/@(<[\"' \t\n:=")
-_LINK_AFTER = frozenset("/?#)>]\"' \t\n")
-
-
-def _link_written(waived: str, written: str) -> bool:
-    """Does the link as written contain the waived link whole (``evil.example.com/win`` in
-    ``https://www.evil.example.com/win?x=1``), never as part of a longer host (``notevil.example.com``)?"""
-    needle = re.sub(r"^[a-z][a-z0-9+.-]*://", "", waived.strip().casefold()).rstrip("/")
-    haystack = written.casefold()
-    if not needle:
-        return False
-    start = haystack.find(needle)
-    while start != -1:
-        end = start + len(needle)
-        before_ok = start == 0 or haystack[start - 1] in _LINK_BEFORE or haystack[:start].endswith("://www.")
-        if before_ok and (end == len(haystack) or haystack[end] in _LINK_AFTER):
-            return True
-        start = haystack.find(needle, start + 1)
-    return False

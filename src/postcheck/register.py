@@ -48,8 +48,10 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("pupil_id", "first_name", "last_name")
 
-_YES = {"yes", "y", "true", "1", "x", "✓", "✔", "all"}
-_NO = {"no", "n", "false", "0", "none", "refused", "withdrawn", ""}
+_YES = {"yes", "y", "true"}
+_NO = {"no", "n", "false", ""}
+"""Consent words as Excel and MIS exports write them. Nothing else counts: a mark such as ``x``, a tick or
+``1`` means yes on one form and "crossed out" on another, so it is an error for a person to resolve."""
 
 
 @dataclass(frozen=True)
@@ -306,18 +308,14 @@ def parse_consent(value: str, where: str) -> Consent:
         return YES
     if key in _NO:
         return NO
-    channels = set()
-    for part in re.split(r"[;,|/+]|\band\b", key):
-        part = part.strip()
-        if not part:
-            continue
-        channel = CHANNEL_ALIASES.get(part, part)
-        if channel not in CHANNELS:
-            raise RegisterError(
-                f"{where} '{shown(value)}' is not yes or no or a list of channels ({', '.join(CHANNELS)}), e.g. website;newsletter"
-            )
-        channels.add(channel)
-    return Consent(frozenset(channels)) if channels else NO
+    # "x" alone is a mark in a box, not the X platform: in a list ("facebook;x") it is the channel.
+    parts = [] if key == "x" else [p.strip() for p in re.split(r"[;,|/+]|\band\b", key) if p.strip()]
+    channels = {CHANNEL_ALIASES.get(part, part) for part in parts}
+    if not channels or not channels <= set(CHANNELS):
+        raise RegisterError(
+            f"{where} '{shown(value)}' is not yes or no or a list of channels ({', '.join(CHANNELS)}), e.g. website;newsletter"
+        )
+    return Consent(frozenset(channels))
 
 
 def _parse_date(value: str, where: str) -> date | None:

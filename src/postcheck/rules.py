@@ -184,6 +184,8 @@ def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
 
 
 def _domains(path: Path, value: Any) -> tuple[str, ...]:
+    from postcheck.checks.links import allowlist_problem  # what a link's host may be is the links check's to say
+
     domains = []
     for index, entry in enumerate(_strings(path, "links.allow", value)):
         host = entry.casefold()
@@ -192,8 +194,11 @@ def _domains(path: Path, value: Any) -> tuple[str, ...]:
         host = host.split("/", 1)[0].split("@")[-1].split(":")[0].rstrip(".")
         if host.startswith("*."):
             host = host[2:]
-        if not host or "." not in host or any(c.isspace() for c in host):
-            raise RulesError(f"{path}: links.allow[{index}] '{entry}' is not a domain: write it like gov.uk or myschool.sch.uk")
+        problem = allowlist_problem(entry)
+        if problem is None and (not host or "." not in host or any(c.isspace() for c in host)):
+            problem = "is not a domain: write it like gov.uk or myschool.sch.uk"
+        if problem is not None:
+            raise RulesError(f"{path}: links.allow[{index}] '{entry}' {problem}")
         domains.append(host)
     return tuple(domains)
 

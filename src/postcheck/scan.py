@@ -22,9 +22,12 @@ Post and file names are paths as the user typed DIR: ``postcheck scan drafts`` g
 
 Nothing is skipped silently: every file and folder that is not checked is in
 ``Discovery.ignored`` with the reason (hidden files and folders, Word lock files ``~$...``,
-``Thumbs.db`` and ``desktop.ini``, ``__MACOSX``, extensions postcheck does not check such as
-``.pdf``, empty folders, folders that cannot be read, broken symlinks, symlinks pointing outside
-DIR, and symlinks to folders, which are scanned where they really are).
+``Thumbs.db`` and ``desktop.ini``, ``__MACOSX``, empty folders, folders that cannot be read, broken
+symlinks, symlinks pointing outside DIR, and symlinks to folders, which are scanned where they really are).
+
+Any other file is part of a post, whatever its extension: a ``.pdf`` or ``.pptx`` beside a draft may be
+published with it, and fails the post as ``postcheck check`` fails it (``image.unreadable``: nothing in it
+can be checked). A post gets one verdict whichever command checks it.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from postcheck.errors import InputError
-from postcheck.post import DRAFT_SUFFIXES, IMAGE_SUFFIXES, VIDEO_SUFFIXES, Post
+from postcheck.post import DRAFT_SUFFIXES, VIDEO_SUFFIXES, Post
 
 SYSTEM_FILES = {
     "thumbs.db": "Windows thumbnail cache",
@@ -129,12 +132,9 @@ def skip_reason(entry: Path, real_root: Path) -> str | None:
         return None
     if not entry.is_file():
         return "not a regular file"
-    suffix = entry.suffix.casefold()
-    if suffix in DRAFT_SUFFIXES or suffix in IMAGE_SUFFIXES or suffix in VIDEO_SUFFIXES:
-        return None
-    if not suffix:
-        return "no file extension, so not a draft, photo or video"
-    return f"{suffix} files are not checked (not a draft, photo or video)"
+    # Any other file (.pdf, .pptx, no extension...) belongs to its post and fails it as `postcheck check`
+    # would: it may be published with the post, and nothing in it can be checked.
+    return None
 
 
 def _group_by_stem(drafts: list[Path], media: list[Path], *, share_unmatched: bool) -> list[Post]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from postcheck.findings import PostResult, Report
 from postcheck.pipeline import Pipeline
-from postcheck.post import Post
+from postcheck.post import Post, post_from_files
 from postcheck.register import Register, load_register
 from postcheck.errors import RulesError
 from postcheck.rules import Rules, load_rules
@@ -76,12 +76,19 @@ class Session:
         with ThreadPoolExecutor(max_workers=POSTS_IN_FLIGHT, thread_name_prefix="postcheck-post") as pool:
             yield from pool.map(one, posts)
 
-    def fix(self, post: Post, out_dir: Path) -> list[Path]:
-        """Write a safe copy of the post into ``out_dir``; the originals are never touched."""
+    def fix(self, post: Post, out_dir: Path) -> tuple[tuple[Path, ...], PostResult]:
+        """Write a safe copy of the post into ``out_dir`` (the originals are never touched), then check it.
+
+        Returns the files written and the copy's result. Videos cannot be fixed here: they are checked again as
+        they are. Every file with no safe copy (a video, an animation, an unreadable photo) fails the result."""
         from postcheck.fix import fix_post
 
         loaded, problems = self.pipeline.load(post)
-        return fix_post(loaded, self.pipeline.run(loaded, problems), out_dir)
+        copy = fix_post(loaded, self.pipeline.run(loaded, problems), out_dir)
+        recheck = [*copy.written, *post.videos]
+        findings = self.check(post_from_files(recheck)).findings if recheck else ()
+        return copy.written, PostResult.of(str(copy.written[0]) if copy.written else post.name,
+                                           (*findings, *copy.left_out))
 
     @functools.cached_property
     def pupil_names(self) -> tuple[tuple[str, str], ...]:

@@ -35,11 +35,14 @@ def watch(
     discover: Callable[[Path], tuple[Post, ...]],
     on_post: Callable[[Post], None],
     *,
+    on_gone: Callable[[str], None] = lambda name: None,
     settle: float = 0.5,
     stop_after: float | None = None,
     stop: threading.Event | None = None,
 ) -> None:
-    """Check every post once, then each post again when its files change, until Ctrl-C or ``stop_after`` seconds."""
+    """Check every post once, then each post again when its files change, until Ctrl-C or ``stop_after`` seconds.
+
+    ``on_gone`` hears the name of a post whose files are no longer there."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
@@ -60,6 +63,7 @@ def watch(
         for name in list(seen):
             if name not in current:
                 del seen[name]
+                on_gone(name)
         for post in posts:
             state = fingerprint(post)
             if seen.get(post.name) != state:

@@ -10,7 +10,11 @@ phone, a browser or a social-media app turns into a link:
   names (``e.g.``, ``3.30pm``, ``v2.0``, ``report.pdf``, ``notes.zip``) are not links;
 * Markdown ``[text](url)``, ``<url>`` autolinks and ``[ref]: url`` definitions; HTML
   ``href``, ``src`` and other URL attributes;
-* ``mailto:`` links and plain email addresses (judged by the domain after the ``@``);
+* ``mailto:`` links and plain email addresses, quoted ones too (``"john"@gmail.com``), judged by the
+  domain after the ``@`` up to where a domain cannot go on (``office@myschool.sch.uk/``);
+* hosts with emoji (``➡.ws/x``): registries sell them and browsers open them;
+* a link ends at a space, ``<``, ``>``, ``"`` and their fullwidth forms, and at the fullwidth bar ``｜``
+  (``https://myschool.sch.uk｜term dates``), as linkify-it ends it;
 * other schemes: ``javascript:``, ``data:``, ``file:``, ``ftp:`` ...
 
 Each link is read the way a browser reads it (spaces and control characters around it
@@ -30,6 +34,9 @@ Rules (one finding per link, the first that applies; ``text-mismatch`` comes on 
 * ``links.obfuscated`` (error): backslashes, tabs, newlines, invisible characters or
   percent-escapes in the host part: a link written to fool the reader.
 * ``links.protocol-relative`` (error): ``//host/...`` without ``https:``.
+* ``links.unknown-scheme`` (error): ``hppt://``, ``hxxps://`` or an app's own scheme followed by ``//`` to an
+  allowed site: where it leads depends on the reader's apps. To a site not allowed it is ``links.not-allowed``,
+  saying the scheme is unknown or misspelt.
 * ``links.ip-address`` (error): a raw IPv4 or IPv6 host, in any notation.
 * ``links.shortener`` (error): bit.ly, tinyurl.com, t.co ...: the destination cannot be
   checked offline, even when the shortener is on the allowlist.
@@ -54,7 +61,7 @@ import html
 import ipaddress
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, ClassVar, Iterator
 from urllib.parse import unquote
 
@@ -90,7 +97,20 @@ _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _TRAILING_PUNCTUATION = ".,;:!?'\"*_~\u2019\u201d\u2026\u00bb\u203a"
 _CLOSING = {")": "(", "]": "[", "}": "{"}
 
-_URL_BODY = r"[^\s<>\"]*"
+TEXT_SEPARATORS = "\uff5c\uff1c\uff1e"
+"""Characters that end a link although they are not spaces: linkify-it's text separators (``|`` in its fullwidth
+form U+FF5C) and the fullwidth ``<`` ``>``, which fold to the ASCII ones (``https://school.sch.uk｜term dates``)."""
+KNOWN_SCHEMES = frozenset(
+    "ftp ftps sftp ws wss file ssh smb telnet gopher ldap webcal view-source javascript vbscript mailto magnet "
+    "blob intent data tel sms".split()
+)
+"""Schemes postcheck knows are not web pages (``links.unsafe-scheme``). Any other scheme followed by ``//``
+(``hppt://``, ``hxxps://``, an app's ``zoommtg://``) is an unknown or misspelt one, judged by the host it names."""
+
+_URL_BODY = r"[^\s<>\"" + TEXT_SEPARATORS + r"]*"
+_HOST_LABEL = r"[\w\u2190-\u2bff\U0001f000-\U0001faff\ufe0f-]+"
+"""A label of a host written without a scheme: letters, digits, hyphens, and emoji (``➡.ws``: registries sell them
+and browsers open them)."""
 _PLAIN_SCHEME = (
     r"(?i:(?:https?|ftps?|sftp|wss?|file|ssh|smb|telnet|gopher|ldap|webcal|view-source)(?=:[/\\])"
     r"|(?:javascript|vbscript|mailto|magnet|blob|intent)(?=:\S)"
@@ -104,8 +124,9 @@ _LINK_PATTERN = re.compile(
     r"|(?P<autolink><(?P<auto_dest>[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>)"
     r"|(?P<tag><(?P<tag_name>[a-zA-Z][a-zA-Z0-9-]*)(?P<tag_attrs>\s[^<>]*)?>)"
     r"|(?P<url>(?<![\w+.-])" + _PLAIN_SCHEME + r":" + _URL_BODY + r")"
-    r"|(?P<email>(?<![\w.+-])(?P<mailbox>[\w+-]+(?:\.[\w+-]+)*)@(?P<email_host>[\w-]+(?:\.[\w-]+)+))"
-    r"|(?P<bare>(?<![\w.@/\\-])(?P<bare_slashes>//)?(?P<bare_host>[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<email>(?<![\w.+-])(?P<mailbox>[\w+-]+(?:\.[\w+-]+)*|\"[^\"\\\n]{1,64}\")@(?P<email_host>[\w-]+(?:\.[\w-]+)+))"
+    r"|(?P<odd>(?<![\w+.-])[a-zA-Z][a-zA-Z0-9+.-]{0,31}://" + _URL_BODY + r")"
+    r"|(?P<bare>(?<![\w.@/\\-])(?P<bare_slashes>//)?(?P<bare_host>" + _HOST_LABEL + r"(?:\." + _HOST_LABEL + r")+)"
     r"(?P<bare_port>:\d{1,5})?(?P<bare_rest>[/?#]" + _URL_BODY + r")?)"
 )
 _ATTRIBUTE = re.compile(
@@ -173,8 +194,8 @@ def _links_from(match: re.Match, text: str) -> tuple[list[Link], int]:
         return [Link(text[start:end], start, end, "autolink", destination)], end
     if match.group("tag") is not None:
         return _links_in_tag(match, text)
-    if match.group("url") is not None:
-        end = start + len(_trim_trailing(match.group("url")))
+    if match.group("url") is not None or match.group("odd") is not None:
+        end = start + len(_trim_trailing(match.group("url") or match.group("odd")))
         raw = text[start:end]
         if not _has_content_after_scheme(raw):
             return [], end
@@ -291,6 +312,8 @@ class Destination:
     ip: str | None = None
     """The address, in normal notation, when the host is an IP address."""
     email: bool = False
+    unknown_scheme: bool = False
+    """Written with a scheme postcheck does not know (``hppt://``): judged by its host all the same."""
     relative: bool = False
     """A path on the same site (``/about``, ``#top``): nowhere a reader can be sent."""
 
@@ -324,9 +347,12 @@ def destination_of(link: Link) -> list[Destination]:
     rest_cleaned = cleaned[scheme_match.end():]
     if scheme == "mailto":
         return _mail_destinations(rest_cleaned)
-    if scheme not in WEB_SCHEMES:
-        return [Destination(scheme)]
     raw_rest = target[target.index(":") + 1:] if whitespace_inside else rest_cleaned
+    if scheme not in WEB_SCHEMES:
+        if scheme not in KNOWN_SCHEMES and re.match(r"[/\\]{2}", rest_cleaned):
+            # "hppt://", "hxxps://", an app's own scheme: not protocol-relative, and it still names a host.
+            return [replace(_web_destination(scheme, raw_rest, rest_cleaned), unknown_scheme=True)]
+        return [Destination(scheme)]
     return [_web_destination(scheme, raw_rest, rest_cleaned)]
 
 
@@ -366,10 +392,11 @@ def _web_destination(
 
 
 def _mail_destinations(rest: str) -> list[Destination]:
-    addresses = unquote(rest.split("?", 1)[0])
+    addresses = re.sub(r'"[^"]*"', '""', unquote(rest.split("?", 1)[0]))  # a quoted local part may hold a comma
     destinations = []
     for address in addresses.split(","):
-        domain = address.strip().rpartition("@")[2]
+        # The domain ends where a domain cannot go on: "office@school.sch.uk/" is mail to school.sch.uk.
+        domain = re.split(r"[/\\#]", address.strip().rpartition("@")[2], maxsplit=1)[0]
         if not domain:
             continue
         ascii_host, _ = _normalise_host(domain)
@@ -494,13 +521,46 @@ class Allowlist:
         domains = []
         for entry in entries:
             domain = _allowlist_domain(str(entry))
-            if not domain:
+            if not domain or allowlist_problem(str(entry)) is not None:
                 raise ValueError(f'invalid config: links allow entry "{entry}" is not a domain')
             domains.append(domain)
         return cls(tuple(dict.fromkeys(domains)))
 
     def allows(self, host: str) -> bool:
         return any(host == domain or host.endswith("." + domain) for domain in self.domains)
+
+
+VETTED_SUFFIXES = frozenset({"gov.uk", "nhs.uk", "police.uk", "sch.uk"})
+"""Public suffixes an allowlist may open whole, because only vetted public bodies can register under them.
+
+Source: Nominet's .uk second-level domains that it does not run itself and that are not open to the public:
+gov.uk (Cabinet Office / GDS naming approval: central and local government), nhs.uk (NHS England: NHS
+organisations), police.uk (Home Office: police forces) and sch.uk (Jisc, for local authorities: schools).
+Left out on purpose: ac.uk (universities give students and staff their own web space), and every suffix
+open to anyone (co.uk, org.uk, com, github.io ... on the public suffix list bundled with tldextract)."""
+
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def allowlist_problem(entry: str) -> str | None:
+    """Why ``entry`` cannot be on the allowlist (the end of a one-line error), or None when it can."""
+    domain = _allowlist_domain(entry)
+    if domain:
+        parts = public_suffixes()(domain, include_psl_private_domains=True)
+        if parts.suffix and not parts.domain and not any(
+            domain == vetted or domain.endswith("." + vetted) for vetted in VETTED_SUFFIXES
+        ):
+            vetted = ", ".join(sorted(VETTED_SUFFIXES))
+            return (
+                "is a public suffix: anyone can register a site under it, so it would allow them all; list the "
+                f"sites themselves, e.g. myschool.sch.uk (only {vetted}, where only public bodies can register, may "
+                "be allowed whole)"
+            )
+    labels = domain.split(".")
+    if (len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels) or _ipv4(domain) is not None
+            or not public_suffixes()(domain).suffix):
+        return "is not a domain: write it like gov.uk or myschool.sch.uk"
+    return None
 
 
 def _allowlist_domain(entry: str) -> str:
@@ -560,7 +620,7 @@ def _judge_destination(link: Link, where: Destination, allow: Allowlist) -> Verd
     error = Severity.ERROR
     if where.relative:
         return None
-    if where.scheme is not None and where.scheme not in WEB_SCHEMES | {"mailto"}:
+    if where.scheme is not None and where.scheme not in WEB_SCHEMES | {"mailto"} and not where.unknown_scheme:
         return Verdict(
             "unsafe-scheme", error,
             f"Link starting '{where.scheme}:' is not a web page and cannot be checked safely:"
@@ -599,7 +659,14 @@ def _judge_destination(link: Link, where: Destination, allow: Allowlist) -> Verd
             f"Link shortened with {registered} hides where it really goes and cannot be checked"
             " offline: replace it with the full address of the page.",
         )
+    misspelt = f" (written '{where.scheme}://', an unknown or misspelt scheme)" if where.unknown_scheme else ""
     if allow.allows(host):
+        if where.unknown_scheme:
+            return Verdict(
+                "unknown-scheme", error,
+                f"Link to {shown} starts with '{where.scheme}://', an unknown or misspelt scheme, so where it"
+                " leads depends on the reader's apps: write https://, or remove it.",
+            )
         if where.scheme == "http":
             return Verdict(
                 "insecure", Severity.WARNING,
@@ -616,7 +683,7 @@ def _judge_destination(link: Link, where: Destination, allow: Allowlist) -> Verd
     what = "Email address at" if where.email else "Link to"
     return Verdict(
         "not-allowed", error,
-        f"{what} {shown} is not on the school's allowlist in rules.yaml: remove it or ask the"
+        f"{what} {shown}{misspelt} is not on the school's allowlist in rules.yaml: remove it or ask the"
         " DSL to add the domain.",
     )
 
@@ -643,6 +710,61 @@ def _same_site(shown: str, target: str) -> bool:
     if shown == target or shown.endswith("." + target) or target.endswith("." + shown):
         return True
     return _registered(shown) == _registered(target) and "." in _registered(shown)
+
+
+def waiver_covers(waived: str, written: str) -> bool:
+    """Does a waiver's ``link`` cover the link written in a draft (``written``: the finding's text)?
+
+    Both are parsed as a browser reads them and compared by host (a leading ``www.`` aside) and by
+    path prefix on whole segments: ``partnercharity.org/appeal`` covers
+    ``https://www.partnercharity.org/appeal/2026?x=1`` but never ``partnercharity.org/appeals`` or
+    ``https://evil.example/partnercharity.org/appeal``. An email address covers that address only.
+    """
+    waived = waived.strip()
+    if not waived:
+        return False
+    email = "@" in waived and "/" not in waived
+    if not email and not _SCHEME.match(waived):
+        waived = "https://" + waived
+    elif email and not waived.casefold().startswith("mailto:"):
+        waived = "mailto:" + waived
+    if email:
+        address = _address_of(waived)
+        return any(link.target.casefold().startswith("mailto:") and address in _mail_addresses(link.target)
+                   for link in extract_links(written))
+    host, path = _host_and_path(waived)
+    for link in extract_links(written):
+        written_host, written_path = _host_and_path(link.target)
+        if host and written_host == host and written_path[: len(path)] == path:
+            return True
+    return False
+
+
+def _host_and_path(target: str) -> tuple[str, tuple[str, ...]]:
+    """(host without a leading ``www.``, path segments) of a web link; ("", ()) when it has no host."""
+    link = Link(target, 0, len(target), "url" if _SCHEME.match(target) else "bare", target)
+    destinations = destination_of(link)
+    where = destinations[0] if destinations else None
+    if where is None or not where.host or where.email or where.userinfo or where.obfuscated:
+        return "", ()
+    host = where.host[4:] if where.host.startswith("www.") else where.host
+    rest = target.strip(_C0_AND_SPACE)
+    scheme = _SCHEME.match(rest)
+    if scheme is not None and link.kind == "url":
+        rest = rest[scheme.end():]
+    rest = re.sub(r"^[/\\]*", "", rest)
+    path = re.split(r"[?#]", rest, maxsplit=1)[0].partition("/")[2]
+    return host, tuple(unquote(part).casefold() for part in path.split("/") if part)
+
+
+def _mail_addresses(target: str) -> set[str]:
+    return {_address_of("mailto:" + a) for a in unquote(target[7:].split("?", 1)[0]).split(",") if a.strip()}
+
+
+def _address_of(mailto: str) -> str:
+    local, _, domain = unquote(mailto[7:].split("?", 1)[0]).strip().rpartition("@")
+    host, _ = _normalise_host(domain)
+    return f"{local.casefold()}@{host}"
 
 
 class LinksCheck:

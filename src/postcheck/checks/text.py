@@ -53,7 +53,7 @@ _S = r"[^\S\n]"
 # long run without an "@" is scanned once, not once per character.
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+'\-])"
-    r"(?P<local>[A-Za-z0-9][A-Za-z0-9._%+'\-]{0,63})"
+    r"(?P<local>[A-Za-z0-9][A-Za-z0-9._%+'\-]{0,63}|\"[^\"\\\n]{1,64}\")"  # "john"@: a quoted local part
     r"@(?P<domain>(?:[A-Za-z0-9][A-Za-z0-9\-]{0,62}\.)+(?P<tld>[A-Za-z]{2,24}))"
     r"(?![A-Za-z0-9\-])"
 )
@@ -308,7 +308,7 @@ class PersonalDataCheck:
         for m in _EMAIL.finditer(text):
             if m.group("tld").casefold() in _FILE_SUFFIXES:
                 continue
-            if m.group().casefold() in self._emails or _is_role_mailbox(m.group("local")):
+            if m.group().casefold() in self._emails or _is_role_mailbox(m.group("local").strip('"')):
                 continue
             yield m.start(), m.end(), "email"
         yield from self._phone_matches(text)
