@@ -354,10 +354,86 @@ def test_github_escapes_file_and_message():
     lines = render_github(Report((PostResult.of("drafts/a,b:c.txt", [finding]),))).splitlines()
     assert (
         lines[0]
-        == "::error file=drafts/a%2Cb%3Ac.txt,line=2,col=3,title=links.not-allowed::50%25 off at evil.example%0A::error::fake"
+        == "::error file=drafts/a%2Cb%3Ac.txt,line=2,col=3,title=links.not-allowed::50%25 off at evil.example%0A:%253Aerror:%253Afake"
     )
     # No message can start a line of its own, so no second command is smuggled in.
     assert [line for line in lines if line.startswith("::")] == [lines[0]]
+
+
+HOSTILE = [
+    "::error title=x::all good.txt",
+    "  ::warning::indented.txt",
+    "\u3000::add-mask::wide space.txt",
+    "\t::stop-commands::tok.txt",
+    "a ##[warning]b.txt",
+    "##[stop-commands]x.jpg",
+    "###[error]y.txt",
+    "::::four.txt",
+    ":::three.txt",
+    "line\n::error::two.txt",
+    "cr\r::error::two.txt",
+    "nel\x85::error::x.txt",
+    "ls\u2028::error::x.txt",
+    "100%3A%3Aerror.txt",
+    "drafts/ok.txt",
+]
+
+COMMAND = re.compile(
+    r"::(error|warning|notice)"  # one of ours: a kind we write,
+    r"( [a-z]+=[^,:]*(,[a-z]+=[^,:]*)*)?"  # properties with ',' and ':' escaped,
+    r"::(?:(?!::).)*"  # and data holding no further '::'
+)
+
+
+def assert_only_our_commands(output: str) -> list[str]:
+    """Every line as the runner splits it: one of our annotations, or no command at all. Returns ours."""
+    ours = []
+    for line in re.split(r"\r\n|\r|\n", output):
+        assert "##[" not in line, line
+        stripped = line.lstrip()  # the runner trims leading whitespace before looking for '::'
+        if stripped.startswith("::"):
+            assert line == stripped and COMMAND.fullmatch(line), line
+            ours.append(line)
+    return ours
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_github_hostile_file_names_and_texts_start_no_command(name):
+    findings = [
+        Finding("links.not-allowed", Severity.ERROR, f"Link in {name}: {name}", name, 2, 3),
+        Finding("image.location", Severity.WARNING, name, name),
+        Finding("faces.consented", Severity.INFO, f"ok {name}", name, waived_by=name),
+    ]
+    report = Report((PostResult.of(name, findings), PostResult.of(f"{name}/more", [full_name(file=name)])))
+    output = render_github(report)
+    ours = assert_only_our_commands(output)
+    assert len(ours) == 4  # one annotation per finding, nothing more
+    assert output.splitlines()[-1].startswith("postcheck: FAIL: 2 posts checked")
+
+
+def test_github_hostile_names_past_the_cap_start_no_command():
+    findings = [full_name(file=name, message=name, line=n) for n in (1, 2) for name in HOSTILE]
+    ours = assert_only_our_commands(render_github(Report((PostResult.of("##[error]::post", findings),))))
+    assert len(ours) == MAX_ANNOTATIONS
+    assert ours[-1].startswith(f"::error title=postcheck%3A {2 * len(HOSTILE) - 9} more problems::... and ")
+    assert ours[-1].endswith(f"in 1 post: #%2523[error]:%253Apost ({2 * len(HOSTILE) - 9})")
+
+
+def test_github_hostile_name_reads_plainly():
+    finding = Finding("links.not-allowed", Severity.ERROR, "Bad link ##[warning]x.", "::error title=x::all good.txt", 1, 2)
+    lines = render_github(Report((PostResult.of("::error title=x::all good.txt", [finding]),))).splitlines()
+    assert lines == [
+        "::error file=%3A%3Aerror title=x%3A%3Aall good.txt,line=1,col=2,title=links.not-allowed::Bad link #%2523[warning]x.",
+        "FAIL :%3Aerror title=x:%3Aall good.txt",
+        "  :%3Aerror title=x:%3Aall good.txt:1:2: error links.not-allowed: Bad link #%23[warning]x.",
+        "postcheck: FAIL: 1 post checked, 1 failed: 1 problem to fix before posting.",
+    ]
+
+
+def test_github_file_named_with_old_command_form_is_named_in_the_message():
+    finding = Finding("image.location", Severity.WARNING, "GPS data.", "drafts/##[stop-commands]x.jpg")
+    [annotation] = assert_only_our_commands(render_github(Report((PostResult.of("p", [finding]),))))
+    assert annotation == "::warning title=image.location::drafts/#%2523[stop-commands]x.jpg: GPS data."
 
 
 def many_problems() -> Report:
