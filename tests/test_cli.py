@@ -107,12 +107,12 @@ def test_bad_rules_is_exit_2_before_any_model(school, capsys):
 
 def test_bad_register_is_exit_2_with_the_row(school, capsys):
     csv = school / "consent_data" / "register.csv"
-    csv.write_text(REGISTER + "P020,Ann,Lee,,pupil,yes,yes,31/07/2030\n")
+    csv.write_text(REGISTER + "P020,Ann,Lee,,pupil,yes,yes,07/31/2030\n")
     result = run_cli(capsys, draft(school, "hello"))
     assert result.code == 2
     assert result.err == (
-        "postcheck: error: consent_data/register.csv row 7: consent_expires '31/07/2030' is not a date in "
-        "YYYY-MM-DD form, e.g. 2030-07-31\n"
+        "postcheck: error: consent_data/register.csv row 7: consent_expires '07/31/2030' is not a date as "
+        "day/month/year: if you meant 31 July 2030, write 2030-07-31\n"
     )
 
 
@@ -133,7 +133,8 @@ def test_register_and_rules_from_options_and_environment(school, capsys, monkeyp
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--date", "31/12/2026"], "--date '31/12/2026' is not a date in YYYY-MM-DD form, e.g. 2026-07-31"),
+        (["--date", "12/31/2026"],
+         "--date '12/31/2026' is not a date as day/month/year: if you meant 31 December 2026, write 2026-12-31"),
         (["--channel", "tv"], "--channel 'tv' is not one of website, social, newsletter, press, prospectus, display"),
     ],
 )

@@ -35,7 +35,8 @@ RegisterOpt = Annotated[
 RulesOpt = Annotated[Path, typer.Option("--rules", envvar="POSTCHECK_RULES", help="Policy file.", show_default=True)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 DateOpt = Annotated[
-    Optional[str], typer.Option("--date", help="Check consent as on this day (YYYY-MM-DD); default today.")
+    Optional[str],
+    typer.Option("--date", help="Check consent as on this day (YYYY-MM-DD or DD/MM/YYYY); default today."),
 ]
 ChannelOpt = Annotated[str, typer.Option("--channel", help="Where the post goes: website, social, newsletter, press...")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")]
@@ -52,10 +53,12 @@ RedactOpt = Annotated[
 def parse_day(value: str | None) -> date:
     if value is None:
         return date.today()
+    from postcheck.dates import DateError, parse_date
+
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(f"--date '{value}' is not a date in YYYY-MM-DD form, e.g. 2026-07-31") from None
+        return parse_date(value)
+    except DateError as exc:
+        raise InputError(f"--date '{value}' {exc}") from None
 
 
 def parse_channel(value: str) -> str:
