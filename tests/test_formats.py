@@ -166,8 +166,10 @@ def test_sarif_levels_locations_and_suppressions():
         "region": {"startLine": 3, "startColumn": 5},
     }
     photo = by_rule["faces.no-consent"]["locations"][0]["physicalLocation"]
-    assert photo["region"] == {"startLine": 1}
-    assert photo["artifactLocation"]["uri"] == "drafts/sports-day.jpg"
+    assert photo == {"artifactLocation": {"uri": "drafts/sports-day.jpg", "uriBaseId": "%SRCROOT%"}}  # no region
+    assert by_rule["faces.no-consent"]["properties"] == {"box": {"top": 10, "right": 60, "bottom": 70, "left": 5}}
+    for rule in ("faces.unknown", "image.location", "links.check-failed", "faces.consented"):
+        assert "region" not in by_rule[rule]["locations"][0]["physicalLocation"], rule
     assert by_rule["faces.unknown"]["message"]["text"] == "A face matches nobody. (at 12.5s)"
     assert by_rule["faces.unknown"]["properties"] == {
         "time": 12.5,
@@ -177,6 +179,63 @@ def test_sarif_levels_locations_and_suppressions():
         {"kind": "external", "status": "accepted", "justification": "Waived in rules.yaml, approved by Mrs Head."}
     ]
     assert all("suppressions" not in r for rule, r in by_rule.items() if rule != "links.not-allowed")
+
+
+def test_sarif_text_findings_end_where_the_match_ends_and_word_files_get_no_region(tmp_path):
+    ends = replace(full_name(), end_line=4, end_column=7)
+    docx = full_name(file="drafts/post.docx", line=2, column=14)
+    log = validate_sarif(render_sarif(Report((PostResult.of("p", [ends, docx]),)), srcroot=tmp_path))
+    by_uri = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r for r in log["runs"][0]["results"]}
+    text = by_uri["drafts/sports-day.txt"]
+    assert text["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 3, "startColumn": 5, "endLine": 4, "endColumn": 7
+    }
+    word = by_uri["drafts/post.docx"]
+    assert "region" not in word["locations"][0]["physicalLocation"]
+    assert word["properties"] == {"textLine": 2, "textColumn": 14}
+
+
+def test_sarif_run_says_where_srcroot_is_and_which_category(tmp_path):
+    run = validate_sarif(render_sarif(sample_report(), srcroot=tmp_path))["runs"][0]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.resolve().as_uri() + "/"}}
+    assert run["automationDetails"] == {"id": "postcheck/"}
+    driver = run["tool"]["driver"]
+    assert driver["fullName"] == f"postcheck {driver['version']}"
+
+
+def test_sarif_rule_help_comes_from_the_rules_own_description(monkeypatch):
+    import postcheck.formats.sarif as sarif
+
+    monkeypatch.setattr(sarif, "_information_uri", lambda: "https://example.org/postcheck")
+    run = validate_sarif(render_sarif(sample_report()))["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["informationUri"] == "https://example.org/postcheck"
+    rule = next(r for r in driver["rules"] if r["id"] == "faces.no-consent")
+    info = RULES["faces.no-consent"]
+    assert rule["help"] == {
+        "text": f"{info.full} What to do: {info.help}",
+        "markdown": f"{info.full}\n\n**What to do:** {info.help}",
+    }
+    assert all(r["helpUri"] == "https://example.org/postcheck#what-fails-a-post" for r in driver["rules"])
+    monkeypatch.setattr(sarif, "_information_uri", lambda: None)
+    driver = validate_sarif(render_sarif(sample_report()))["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in driver and all("helpUri" not in r for r in driver["rules"])
+
+
+def test_end_of_a_match_from_its_span():
+    from postcheck.pipeline import with_end
+    from postcheck.post import Draft
+
+    draft = Draft.of(Path("d.txt"), "d.txt", "Hello\nwell done Oliver\nBennett!\n")
+    start = draft.text.index("Oliver")
+    line, column = draft.position(start)
+    finding = Finding("names.full-name", Severity.ERROR, "m", "d.txt", line, column, span=(start, start + 14))
+    assert (line, column) == (2, 11)
+    assert (with_end(finding, draft).end_line, with_end(finding, draft).end_column) == (3, 8)
+    one_line = replace(finding, span=(start, start + 6))
+    assert (with_end(one_line, draft).end_line, with_end(one_line, draft).end_column) == (2, 17)
+    elsewhere = replace(finding, file="photo.jpg")
+    assert with_end(elsewhere, draft).end_line is None
 
 
 def test_sarif_uris_are_relative_with_forward_slashes_and_encoded(tmp_path):
@@ -265,12 +324,14 @@ def test_junit_one_testcase_per_post_and_correct_counts():
         ("postcheck", "drafts/sports-day"),
     ]
     for element in (root, suite):
-        assert {k: element.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
+        assert {k: element.get(k) for k in ("tests", "failures", "errors", "skipped", "time")} == {
             "tests": "3",
             "failures": "2",
             "errors": "0",
             "skipped": "0",
+            "time": "0.000",
         }
+    assert [c.get("time") for c in cases] == ["0.000"] * 3  # hand-made results were not timed
     fair, quiet, day = cases
     assert list(quiet) == []
     [failure] = day.findall("failure")
@@ -304,6 +365,14 @@ def test_junit_single_problem_is_singular_and_passing_posts_have_no_failure():
     assert a.find("failure").get("message") == "1 problem"
     assert b.find("failure") is None and b.find("system-out").text == "warning image.location b.jpg: gps"
     assert root.get("failures") == "1"
+
+
+def test_junit_time_per_post_and_their_sum_for_the_suite():
+    report = Report((PostResult.of("a.txt", [], seconds=1.25), PostResult.of("b.txt", [full_name()], seconds=0.5)))
+    root = ET.fromstring(render_junit(report))
+    assert [c.get("time") for c in root.iter("testcase")] == ["1.250", "0.500"]
+    assert root.get("time") == root.find("testsuite").get("time") == "1.750"
+    assert [r.seconds for r in report.redacted().results] == [1.25, 0.5]
 
 
 def test_junit_escapes_special_characters():

@@ -214,11 +214,19 @@ def test_sarif_is_valid_with_rules_metadata_and_locations(scans):
         (location,) = result["locations"]
         physical = location["physicalLocation"]
         assert physical["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
-        assert physical["region"]["startLine"] >= 1
-        uris.add(physical["artifactLocation"]["uri"])
+        uri = physical["artifactLocation"]["uri"]
+        # a region only in text drafts: never on a photo, a video, a Word file or a whole post
+        assert ("region" in physical) == uri.endswith((".txt", ".md")), uri
+        uris.add(uri)
     assert {"drafts/sports-day/post.docx", "drafts/fair-1.jpg", "drafts/trip/clip.mp4", "drafts/stranger.png"} <= uris
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == scans.root.resolve().as_uri() + "/"
     full_name = next(r for r in run["results"] if r["ruleId"] == "names.full-name" and "post.docx" in str(r))
-    assert full_name["locations"][0]["physicalLocation"]["region"] == {"startLine": 2, "startColumn": 14}
+    assert "region" not in full_name["locations"][0]["physicalLocation"]
+    assert full_name["properties"] == {"textLine": 2, "textColumn": 14}
+    in_text = next(r for r in run["results"] if r["ruleId"] == "names.full-name" and "fair.txt" in str(r))
+    assert in_text["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 11  # "Zoë Hughes"
+    }
 
 
 def test_junit_has_one_testcase_per_post_and_a_failure_per_failing_post(scans):
@@ -231,6 +239,8 @@ def test_junit_has_one_testcase_per_post_and_a_failure_per_failing_post(scans):
     failing = [post for post, verdict in EXPECTED.items() if verdict == "fail"]
     assert int(suite.get("failures")) == len(failing)
     assert sorted(case.get("name") for case in cases if case.find("failure") is not None) == failing
+    assert all(float(case.get("time")) > 0 for case in cases)  # every post was timed
+    assert float(suite.get("time")) == pytest.approx(sum(float(case.get("time")) for case in cases), abs=0.01)
     docx = next(case for case in cases if case.get("name") == "drafts/sports-day").find("failure")
     assert "names.full-name drafts/sports-day/post.docx:2:14" in docx.text
     assert docx.get("message") == f"{len(docx.text.splitlines())} problem" + ("s" if len(docx.text.splitlines()) > 1 else "")

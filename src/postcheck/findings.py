@@ -49,6 +49,10 @@ class Finding:
     """Start and end character offsets of the match in the decoded draft text (text findings)."""
     suggestion: str | None = field(default=None, compare=False)
     """What to write instead of ``span`` (used by ``postcheck fix``), where the check knows it."""
+    end_line: int | None = field(default=None, compare=False)
+    """1-based line where the match ends (text findings with a span; set by the pipeline from ``span``)."""
+    end_column: int | None = field(default=None, compare=False)
+    """1-based column just after the match's last character, on ``end_line``."""
 
     @property
     def fails(self) -> bool:
@@ -149,11 +153,13 @@ class PostResult:
 
     post: str
     findings: tuple[Finding, ...]
+    seconds: float | None = field(default=None, compare=False)
+    """How long checking the post took (JUnit ``time``); None when not measured."""
 
     @classmethod
-    def of(cls, post: str, findings) -> PostResult:
+    def of(cls, post: str, findings, seconds: float | None = None) -> PostResult:
         unique = {f: None for f in findings}  # drop exact duplicates, keep order
-        return cls(post, tuple(sorted(unique, key=Finding.sort_key)))
+        return cls(post, tuple(sorted(unique, key=Finding.sort_key)), seconds)
 
     @property
     def failed(self) -> bool:
@@ -181,6 +187,7 @@ class Report:
     def redacted(self, names: Sequence[tuple[str, str]] = ()) -> Report:
         """Every finding redacted; post and ignored file names too, with ``names`` (every pupil in the register)."""
         results = tuple(
-            PostResult(redact_words(r.post, names), tuple(f.redacted(names) for f in r.findings)) for r in self.results
+            PostResult(redact_words(r.post, names), tuple(f.redacted(names) for f in r.findings), r.seconds)
+            for r in self.results
         )
         return Report(results, tuple((redact_words(file, names), reason) for file, reason in self.ignored))
