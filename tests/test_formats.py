@@ -569,6 +569,37 @@ def test_redacted_reports_contain_no_pupil_name(fmt):
     assert "pupil P017" in redacted and "pupil P042" in redacted
 
 
+def named_file_report() -> Report:
+    finding = Finding("names.full-name", Severity.ERROR, "Oliver Bennett is named in oliver_bennett-award.txt.",
+                      "drafts/oliver_bennett-award.txt", 1, 1, pupil_id="P001",
+                      redactions=(("Oliver Bennett", "O.B."),))
+    return Report((PostResult.of("drafts/oliver_bennett-award.txt", [finding]),)).redacted([("Oliver Bennett", "O.B.")])
+
+
+def test_redaction_keeps_real_paths_in_sarif_locations_and_hides_names_in_messages(tmp_path):
+    [result] = validate_sarif(render_sarif(named_file_report(), srcroot=tmp_path))["runs"][0]["results"]
+    artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": "drafts/oliver_bennett-award.txt", "uriBaseId": "%SRCROOT%"}  # a file that exists
+    assert result["message"]["text"] == "O.B. is named in O.B.-award.txt."
+    del result["locations"]
+    assert "bennett" not in json.dumps(result).casefold()
+
+
+def test_redaction_keeps_real_paths_in_github_file_and_hides_names_elsewhere():
+    lines = render_github(named_file_report()).splitlines()
+    assert lines[:3] == [
+        "::error file=drafts/oliver_bennett-award.txt,line=1,col=1,title=names.full-name::"
+        "O.B. is named in O.B.-award.txt.",
+        "FAIL drafts/O.B.-award.txt",
+        "  drafts/O.B.-award.txt:1:1: error names.full-name: O.B. is named in O.B.-award.txt.",
+    ]
+
+
+def test_redaction_does_not_change_a_findings_sarif_identity():
+    plain = Report((PostResult.of("p", [full_name(message="Hello.")]),))
+    assert fingerprints(*plain.results[0].findings) == fingerprints(*plain.redacted().results[0].findings)
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

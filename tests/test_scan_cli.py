@@ -8,6 +8,7 @@ import io
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -286,6 +287,9 @@ def test_github_summarises_past_the_annotation_cap(tmp_path, capsys, monkeypatch
 def test_no_pupil_name_in_any_redacted_output(scans, fmt, how):
     code, out, err = scans("--format", fmt, "--redact") if how == "--redact" else scans("--format", fmt, ci=True)
     assert code == 1
+    if fmt == "sarif":
+        validate_sarif(out)
+    out = without_locations(fmt, out)
     for name in PUPIL_NAMES:
         assert name not in out.casefold(), f"{name!r} in {fmt} output"
         assert name not in err.casefold(), f"{name!r} in progress output"
@@ -293,8 +297,20 @@ def test_no_pupil_name_in_any_redacted_output(scans, fmt, how):
     if fmt == "json":
         posts = {post["post"] for post in json.loads(out)["posts"]}
         assert "drafts/O.B..jpg" in posts and len(posts) == len(EXPECTED)
+
+
+def without_locations(fmt: str, out: str) -> str:
+    """The output without the file locations tools open, which keep real paths under --redact (the
+    repository's file names are visible to whoever sees its alerts): names must be hidden everywhere else."""
     if fmt == "sarif":
-        validate_sarif(out)
+        log = json.loads(out)
+        uris = [r["locations"][0]["physicalLocation"]["artifactLocation"].pop("uri") for r in log["runs"][0]["results"]]
+        assert "drafts/oliver-bennett.jpg" in uris  # the real file, so code scanning can show it
+        return json.dumps(log, ensure_ascii=False)
+    if fmt == "github":
+        assert "::error file=drafts/oliver-bennett.jpg," in out
+        return re.sub(r"^(::\w+ )file=[^,]*,", r"\1", out, flags=re.MULTILINE)
+    return out
 
 
 def test_redacted_output_file_has_no_pupil_name(scans):
@@ -302,6 +318,7 @@ def test_redacted_output_file_has_no_pupil_name(scans):
     assert code == 1
     written = (scans.root / "redacted.sarif").read_text(encoding="utf-8")
     validate_sarif(written)
+    written = without_locations("sarif", written)
     for name in PUPIL_NAMES:
         assert name not in written.casefold() and name not in out.casefold()
 

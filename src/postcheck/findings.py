@@ -53,10 +53,22 @@ class Finding:
     """1-based line where the match ends (text findings with a span; set by the pipeline from ``span``)."""
     end_column: int | None = field(default=None, compare=False)
     """1-based column just after the match's last character, on ``end_line``."""
+    real_file: str | None = field(default=None, compare=False)
+    """The file's path as it is on disk once ``redacted`` has hidden names in ``file`` (see ``artifact``)."""
 
     @property
     def fails(self) -> bool:
         return self.severity is Severity.ERROR and self.waived_by is None
+
+    @property
+    def artifact(self) -> str:
+        """The file as it is on disk, for locations a tool opens (SARIF artifact URIs, GitHub ``file=``).
+
+        Redaction hides names in what people read (``file`` and the message), not in these: a
+        location must name a file that exists, and a repository's file names are already visible to
+        everyone who can see its code scanning alerts or workflow annotations.
+        """
+        return self.real_file if self.real_file is not None else self.file
 
     def sort_key(self) -> tuple:
         return (
@@ -84,7 +96,7 @@ class Finding:
         message = redact_words(message, names)
         # 'Write "Oliver" or "O.B."' becomes 'Write "O.B." or "O.B."': say it once.
         message = re.sub(r'"([^"]+)" or "\1"', r'"\1"', message)
-        return replace(self, message=message, file=file, redactions=())
+        return replace(self, message=message, file=file, real_file=self.artifact, redactions=())
 
     def to_json(self) -> dict:
         data: dict = {

@@ -13,6 +13,9 @@ workflow-command rules require (``%25 %0D %0A`` in data, also ``%3A %2C`` in pro
 ``::`` printed at the start of a line are our own annotations'; ``##[`` is never printed. A file whose
 name holds ``##[`` cannot be named in ``file=`` (the runner has no escape for ``#`` or ``[``): its
 annotation names it in the message instead.
+
+With ``--redact``, ``file=`` keeps the real path (``Finding.artifact``) so the annotation lands on a
+file that exists; messages and plain lines show the redacted names.
 """
 
 from __future__ import annotations
@@ -105,12 +108,12 @@ def _annotation(kind: str, finding: Finding) -> str:
         message += f" (at {finding.time:.1f}s)"
     if finding.waived_by:
         message += f" (waived by {finding.waived_by})"
-    if "##[" in finding.file:
+    if "##[" in finding.artifact:
         return command(kind, f"{where(finding)}: {message}", title=finding.rule)
     return command(
         kind,
         message,
-        file=finding.file,
+        file=finding.artifact,  # the real path, even when --redact hid names in messages and plain lines
         line=finding.line,
         col=finding.column if finding.line is not None else None,
         title=finding.rule,

@@ -13,6 +13,10 @@ and a video's time go in ``properties``, as does a Word draft's line and column.
 A waived finding carries an external, accepted suppression naming who
 approved the waiver, so code scanning shows it as dismissed instead of open.
 
+With ``--redact``, messages hide pupils' names but locations keep the real path
+(``Finding.artifact``): code scanning must point at a file that exists, and a repository's file
+names are already visible to whoever can see its alerts.
+
 ``partialFingerprints`` hash rule, file, pupil id and message, not the line, so an alert keeps its
 identity when the draft is edited above it (the same finding twice in one file is told apart by
 its occurrence count, as CodeQL does).
@@ -103,7 +107,7 @@ def _rule(info: RuleInfo, information_uri: str | None) -> dict:
 
 
 def _result(finding: Finding, rule_index: int, root: Path, line_hash: str) -> dict:
-    physical: dict = {"artifactLocation": artifact_location(finding.file, root)}
+    physical: dict = {"artifactLocation": artifact_location(finding.artifact, root)}
     region = _region(finding)
     if region:
         physical["region"] = region
@@ -112,7 +116,7 @@ def _result(finding: Finding, rule_index: int, root: Path, line_hash: str) -> di
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message if finding.time is None else f"{finding.message} (at {finding.time:.1f}s)"},
-        "locations": [{"physicalLocation": physical}],
+        "locations": [{"physicalLocation": physical}],  # the real path, even when --redact hid names in messages
         # primaryLocationLineHash is the key code scanning matches on; setting it stops
         # upload-sarif from hashing a line of a photo's bytes in its place.
         "partialFingerprints": {FINGERPRINT_KEY: line_hash, "primaryLocationLineHash": line_hash},
@@ -142,7 +146,7 @@ def _result(finding: Finding, rule_index: int, root: Path, line_hash: str) -> di
 
 def _region(finding: Finding) -> dict:
     """Lines and columns in a text file; nothing for a photo, video, Word file or whole post."""
-    if finding.line is None or PurePosixPath(_posix(finding.file)).suffix.casefold() in EXTRACTED_TEXT:
+    if finding.line is None or PurePosixPath(_posix(finding.artifact)).suffix.casefold() in EXTRACTED_TEXT:
         return {}
     region = {"startLine": finding.line}
     if finding.column is not None:
@@ -155,7 +159,7 @@ def _region(finding: Finding) -> dict:
 
 def fingerprint(finding: Finding) -> str:
     """Identity of a finding that survives lines moving: rule, file, pupil and message."""
-    parts = (finding.rule, _posix(finding.file), finding.pupil_id or "", finding.message)
+    parts = (finding.rule, _posix(finding.artifact), finding.pupil_id or "", finding.message)
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
