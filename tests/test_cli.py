@@ -309,3 +309,26 @@ def test_photos_pasted_into_a_word_draft_are_checked(school, capsys):
     (post,) = json.loads(result.out)["posts"]
     faces = sorted((f["rule"], f["pupil_id"], f["file"]) for f in post["findings"] if f["rule"].startswith("faces."))
     assert faces == [("faces.consented", "P010", f"{path}:image2.jpg"), ("faces.no-consent", "P011", f"{path}:image1.jpg")]
+
+
+# --- --format github with hostile file names, end to end ------------------------------------------
+
+
+def test_github_output_of_a_scan_with_hostile_names_starts_no_command(school, capsys):
+    from test_formats import assert_only_our_commands
+
+    drafts = school / "drafts"
+    drafts.mkdir()
+    (drafts / "::error title=x::all good.txt").write_text("Well done Oliver Bennett!\n::warning::fake\n")
+    (drafts / "a ##[warning]b.md").write_text("  ##[stop-commands]tok\nSee http://evil.example/::x\n")
+    (drafts / "##[stop-commands]x.txt").write_text("\t::add-mask::hidden\n")
+    result = run_cli(capsys, "scan", "drafts", "--format", "github")
+    assert result.code == 1, result.err
+    assert assert_only_our_commands(result.err) == []  # progress lines, which the runner reads too
+    ours = assert_only_our_commands(result.out)
+    assert any(line.startswith("::error file=drafts/%3A%3Aerror title=x%3A%3Aall good.txt,") for line in ours)
+    assert "FAIL drafts/:%3Aerror title=x:%3Aall good.txt" in result.out.splitlines()
+    result = run_cli(capsys, "scan", "drafts", "--format", "github", "--output", "annotations.txt")
+    assert result.code == 1
+    assert assert_only_our_commands(result.out) == [] and assert_only_our_commands(result.err) == []
+    assert len(assert_only_our_commands((school / "annotations.txt").read_text(encoding="utf-8"))) == len(ours)

@@ -179,8 +179,11 @@ def _check_all(session, posts, annotate_for, hide_names: bool, fix_for):
                 results.append(result)
                 progress.advance(task)
         return results
+    from postcheck.formats.github import neutralise
+
     for index, (post, result) in enumerate(zip(posts, checked), 1):
-        sys.stderr.write(f"[{index}/{len(posts)}] {result.verdict.upper()} {shown(post)}\n")
+        # A CI runner reads these lines too: a file name must not start a workflow command.
+        sys.stderr.write(neutralise(f"[{index}/{len(posts)}] {result.verdict.upper()} {shown(post)}") + "\n")
         sys.stderr.flush()
         results.append(result)
     return results
@@ -245,7 +248,12 @@ def finish(session, results, fmt: Format, output: Path | None, redact: bool, ign
     if output is not None:
         write_output(output, text)
         if fmt is not Format.text:
-            sys.stdout.write(render(report, Format.text))
+            summary = render(report, Format.text)
+            if fmt is Format.github:  # the runner reads this summary as well as the annotations
+                from postcheck.formats.github import neutralise
+
+                summary = neutralise(summary)
+            sys.stdout.write(summary)
     else:
         sys.stdout.write(text)
     sys.stdout.flush()
