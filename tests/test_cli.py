@@ -144,12 +144,12 @@ def test_a_bad_allowlist_entry_is_exit_2_when_rules_load_not_a_traceback_later(s
 
 def test_bad_register_is_exit_2_with_the_row(school, capsys):
     csv = school / "consent_data" / "register.csv"
-    csv.write_text(REGISTER + "P020,Ann,Lee,,pupil,yes,yes,31/07/2030\n")
+    csv.write_text(REGISTER + "P020,Ann,Lee,,pupil,yes,yes,07/31/2030\n")
     result = run_cli(capsys, draft(school, "hello"))
     assert result.code == 2
     assert result.err == (
-        "postcheck: error: consent_data/register.csv row 7: consent_expires '31/07/2030' is not a date in "
-        "YYYY-MM-DD form, e.g. 2030-07-31\n"
+        "postcheck: error: consent_data/register.csv row 7: consent_expires '07/31/2030' is not a date as "
+        "day/month/year: if you meant 31 July 2030, write 2030-07-31\n"
     )
 
 
@@ -170,7 +170,8 @@ def test_register_and_rules_from_options_and_environment(school, capsys, monkeyp
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--date", "31/12/2026"], "--date '31/12/2026' is not a date in YYYY-MM-DD form, e.g. 2026-07-31"),
+        (["--date", "12/31/2026"],
+         "--date '12/31/2026' is not a date as day/month/year: if you meant 31 December 2026, write 2026-12-31"),
         (["--channel", "tv"], "--channel 'tv' is not one of website, social, newsletter, press, prospectus, display"),
     ],
 )
@@ -345,3 +346,26 @@ def test_photos_pasted_into_a_word_draft_are_checked(school, capsys):
     (post,) = json.loads(result.out)["posts"]
     faces = sorted((f["rule"], f["pupil_id"], f["file"]) for f in post["findings"] if f["rule"].startswith("faces."))
     assert faces == [("faces.consented", "P010", f"{path}:image2.jpg"), ("faces.no-consent", "P011", f"{path}:image1.jpg")]
+
+
+# --- --format github with hostile file names, end to end ------------------------------------------
+
+
+def test_github_output_of_a_scan_with_hostile_names_starts_no_command(school, capsys):
+    from test_formats import assert_only_our_commands
+
+    drafts = school / "drafts"
+    drafts.mkdir()
+    (drafts / "::error title=x::all good.txt").write_text("Well done Oliver Bennett!\n::warning::fake\n")
+    (drafts / "a ##[warning]b.md").write_text("  ##[stop-commands]tok\nSee http://evil.example/::x\n")
+    (drafts / "##[stop-commands]x.txt").write_text("\t::add-mask::hidden\n")
+    result = run_cli(capsys, "scan", "drafts", "--format", "github")
+    assert result.code == 1, result.err
+    assert assert_only_our_commands(result.err) == []  # progress lines, which the runner reads too
+    ours = assert_only_our_commands(result.out)
+    assert any(line.startswith("::error file=drafts/%3A%3Aerror title=x%3A%3Aall good.txt,") for line in ours)
+    assert "FAIL drafts/:%3Aerror title=x:%3Aall good.txt" in result.out.splitlines()
+    result = run_cli(capsys, "scan", "drafts", "--format", "github", "--output", "annotations.txt")
+    assert result.code == 1
+    assert assert_only_our_commands(result.out) == [] and assert_only_our_commands(result.err) == []
+    assert len(assert_only_our_commands((school / "annotations.txt").read_text(encoding="utf-8"))) == len(ours)

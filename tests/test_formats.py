@@ -166,8 +166,10 @@ def test_sarif_levels_locations_and_suppressions():
         "region": {"startLine": 3, "startColumn": 5},
     }
     photo = by_rule["faces.no-consent"]["locations"][0]["physicalLocation"]
-    assert photo["region"] == {"startLine": 1}
-    assert photo["artifactLocation"]["uri"] == "drafts/sports-day.jpg"
+    assert photo == {"artifactLocation": {"uri": "drafts/sports-day.jpg", "uriBaseId": "%SRCROOT%"}}  # no region
+    assert by_rule["faces.no-consent"]["properties"] == {"box": {"top": 10, "right": 60, "bottom": 70, "left": 5}}
+    for rule in ("faces.unknown", "image.location", "links.check-failed", "faces.consented"):
+        assert "region" not in by_rule[rule]["locations"][0]["physicalLocation"], rule
     assert by_rule["faces.unknown"]["message"]["text"] == "A face matches nobody. (at 12.5s)"
     assert by_rule["faces.unknown"]["properties"] == {
         "time": 12.5,
@@ -177,6 +179,63 @@ def test_sarif_levels_locations_and_suppressions():
         {"kind": "external", "status": "accepted", "justification": "Waived in rules.yaml, approved by Mrs Head."}
     ]
     assert all("suppressions" not in r for rule, r in by_rule.items() if rule != "links.not-allowed")
+
+
+def test_sarif_text_findings_end_where_the_match_ends_and_word_files_get_no_region(tmp_path):
+    ends = replace(full_name(), end_line=4, end_column=7)
+    docx = full_name(file="drafts/post.docx", line=2, column=14)
+    log = validate_sarif(render_sarif(Report((PostResult.of("p", [ends, docx]),)), srcroot=tmp_path))
+    by_uri = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r for r in log["runs"][0]["results"]}
+    text = by_uri["drafts/sports-day.txt"]
+    assert text["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 3, "startColumn": 5, "endLine": 4, "endColumn": 7
+    }
+    word = by_uri["drafts/post.docx"]
+    assert "region" not in word["locations"][0]["physicalLocation"]
+    assert word["properties"] == {"textLine": 2, "textColumn": 14}
+
+
+def test_sarif_run_says_where_srcroot_is_and_which_category(tmp_path):
+    run = validate_sarif(render_sarif(sample_report(), srcroot=tmp_path))["runs"][0]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.resolve().as_uri() + "/"}}
+    assert run["automationDetails"] == {"id": "postcheck/"}
+    driver = run["tool"]["driver"]
+    assert driver["fullName"] == f"postcheck {driver['version']}"
+
+
+def test_sarif_rule_help_comes_from_the_rules_own_description(monkeypatch):
+    import postcheck.formats.sarif as sarif
+
+    monkeypatch.setattr(sarif, "_information_uri", lambda: "https://example.org/postcheck")
+    run = validate_sarif(render_sarif(sample_report()))["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["informationUri"] == "https://example.org/postcheck"
+    rule = next(r for r in driver["rules"] if r["id"] == "faces.no-consent")
+    info = RULES["faces.no-consent"]
+    assert rule["help"] == {
+        "text": f"{info.full} What to do: {info.help}",
+        "markdown": f"{info.full}\n\n**What to do:** {info.help}",
+    }
+    assert all(r["helpUri"] == "https://example.org/postcheck#what-fails-a-post" for r in driver["rules"])
+    monkeypatch.setattr(sarif, "_information_uri", lambda: None)
+    driver = validate_sarif(render_sarif(sample_report()))["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in driver and all("helpUri" not in r for r in driver["rules"])
+
+
+def test_end_of_a_match_from_its_span():
+    from postcheck.pipeline import with_end
+    from postcheck.post import Draft
+
+    draft = Draft.of(Path("d.txt"), "d.txt", "Hello\nwell done Oliver\nBennett!\n")
+    start = draft.text.index("Oliver")
+    line, column = draft.position(start)
+    finding = Finding("names.full-name", Severity.ERROR, "m", "d.txt", line, column, span=(start, start + 14))
+    assert (line, column) == (2, 11)
+    assert (with_end(finding, draft).end_line, with_end(finding, draft).end_column) == (3, 8)
+    one_line = replace(finding, span=(start, start + 6))
+    assert (with_end(one_line, draft).end_line, with_end(one_line, draft).end_column) == (2, 17)
+    elsewhere = replace(finding, file="photo.jpg")
+    assert with_end(elsewhere, draft).end_line is None
 
 
 def test_sarif_uris_are_relative_with_forward_slashes_and_encoded(tmp_path):
@@ -265,12 +324,14 @@ def test_junit_one_testcase_per_post_and_correct_counts():
         ("postcheck", "drafts/sports-day"),
     ]
     for element in (root, suite):
-        assert {k: element.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
+        assert {k: element.get(k) for k in ("tests", "failures", "errors", "skipped", "time")} == {
             "tests": "3",
             "failures": "2",
             "errors": "0",
             "skipped": "0",
+            "time": "0.000",
         }
+    assert [c.get("time") for c in cases] == ["0.000"] * 3  # hand-made results were not timed
     fair, quiet, day = cases
     assert list(quiet) == []
     [failure] = day.findall("failure")
@@ -304,6 +365,14 @@ def test_junit_single_problem_is_singular_and_passing_posts_have_no_failure():
     assert a.find("failure").get("message") == "1 problem"
     assert b.find("failure") is None and b.find("system-out").text == "warning image.location b.jpg: gps"
     assert root.get("failures") == "1"
+
+
+def test_junit_time_per_post_and_their_sum_for_the_suite():
+    report = Report((PostResult.of("a.txt", [], seconds=1.25), PostResult.of("b.txt", [full_name()], seconds=0.5)))
+    root = ET.fromstring(render_junit(report))
+    assert [c.get("time") for c in root.iter("testcase")] == ["1.250", "0.500"]
+    assert root.get("time") == root.find("testsuite").get("time") == "1.750"
+    assert [r.seconds for r in report.redacted().results] == [1.25, 0.5]
 
 
 def test_junit_escapes_special_characters():
@@ -354,10 +423,86 @@ def test_github_escapes_file_and_message():
     lines = render_github(Report((PostResult.of("drafts/a,b:c.txt", [finding]),))).splitlines()
     assert (
         lines[0]
-        == "::error file=drafts/a%2Cb%3Ac.txt,line=2,col=3,title=links.not-allowed::50%25 off at evil.example%0A::error::fake"
+        == "::error file=drafts/a%2Cb%3Ac.txt,line=2,col=3,title=links.not-allowed::50%25 off at evil.example%0A:%253Aerror:%253Afake"
     )
     # No message can start a line of its own, so no second command is smuggled in.
     assert [line for line in lines if line.startswith("::")] == [lines[0]]
+
+
+HOSTILE = [
+    "::error title=x::all good.txt",
+    "  ::warning::indented.txt",
+    "\u3000::add-mask::wide space.txt",
+    "\t::stop-commands::tok.txt",
+    "a ##[warning]b.txt",
+    "##[stop-commands]x.jpg",
+    "###[error]y.txt",
+    "::::four.txt",
+    ":::three.txt",
+    "line\n::error::two.txt",
+    "cr\r::error::two.txt",
+    "nel\x85::error::x.txt",
+    "ls\u2028::error::x.txt",
+    "100%3A%3Aerror.txt",
+    "drafts/ok.txt",
+]
+
+COMMAND = re.compile(
+    r"::(error|warning|notice)"  # one of ours: a kind we write,
+    r"( [a-z]+=[^,:]*(,[a-z]+=[^,:]*)*)?"  # properties with ',' and ':' escaped,
+    r"::(?:(?!::).)*"  # and data holding no further '::'
+)
+
+
+def assert_only_our_commands(output: str) -> list[str]:
+    """Every line as the runner splits it: one of our annotations, or no command at all. Returns ours."""
+    ours = []
+    for line in re.split(r"\r\n|\r|\n", output):
+        assert "##[" not in line, line
+        stripped = line.lstrip()  # the runner trims leading whitespace before looking for '::'
+        if stripped.startswith("::"):
+            assert line == stripped and COMMAND.fullmatch(line), line
+            ours.append(line)
+    return ours
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_github_hostile_file_names_and_texts_start_no_command(name):
+    findings = [
+        Finding("links.not-allowed", Severity.ERROR, f"Link in {name}: {name}", name, 2, 3),
+        Finding("image.location", Severity.WARNING, name, name),
+        Finding("faces.consented", Severity.INFO, f"ok {name}", name, waived_by=name),
+    ]
+    report = Report((PostResult.of(name, findings), PostResult.of(f"{name}/more", [full_name(file=name)])))
+    output = render_github(report)
+    ours = assert_only_our_commands(output)
+    assert len(ours) == 4  # one annotation per finding, nothing more
+    assert output.splitlines()[-1].startswith("postcheck: FAIL: 2 posts checked")
+
+
+def test_github_hostile_names_past_the_cap_start_no_command():
+    findings = [full_name(file=name, message=name, line=n) for n in (1, 2) for name in HOSTILE]
+    ours = assert_only_our_commands(render_github(Report((PostResult.of("##[error]::post", findings),))))
+    assert len(ours) == MAX_ANNOTATIONS
+    assert ours[-1].startswith(f"::error title=postcheck%3A {2 * len(HOSTILE) - 9} more problems::... and ")
+    assert ours[-1].endswith(f"in 1 post: #%2523[error]:%253Apost ({2 * len(HOSTILE) - 9})")
+
+
+def test_github_hostile_name_reads_plainly():
+    finding = Finding("links.not-allowed", Severity.ERROR, "Bad link ##[warning]x.", "::error title=x::all good.txt", 1, 2)
+    lines = render_github(Report((PostResult.of("::error title=x::all good.txt", [finding]),))).splitlines()
+    assert lines == [
+        "::error file=%3A%3Aerror title=x%3A%3Aall good.txt,line=1,col=2,title=links.not-allowed::Bad link #%2523[warning]x.",
+        "FAIL :%3Aerror title=x:%3Aall good.txt",
+        "  :%3Aerror title=x:%3Aall good.txt:1:2: error links.not-allowed: Bad link #%23[warning]x.",
+        "postcheck: FAIL: 1 post checked, 1 failed: 1 problem to fix before posting.",
+    ]
+
+
+def test_github_file_named_with_old_command_form_is_named_in_the_message():
+    finding = Finding("image.location", Severity.WARNING, "GPS data.", "drafts/##[stop-commands]x.jpg")
+    [annotation] = assert_only_our_commands(render_github(Report((PostResult.of("p", [finding]),))))
+    assert annotation == "::warning title=image.location::drafts/#%2523[stop-commands]x.jpg: GPS data."
 
 
 def many_problems() -> Report:
@@ -422,6 +567,37 @@ def test_redacted_reports_contain_no_pupil_name(fmt):
         # JUnit writes "'" as-is and JSON may escape nothing here: search the raw output.
         assert name.casefold() not in redacted.casefold()
     assert "pupil P017" in redacted and "pupil P042" in redacted
+
+
+def named_file_report() -> Report:
+    finding = Finding("names.full-name", Severity.ERROR, "Oliver Bennett is named in oliver_bennett-award.txt.",
+                      "drafts/oliver_bennett-award.txt", 1, 1, pupil_id="P001",
+                      redactions=(("Oliver Bennett", "O.B."),))
+    return Report((PostResult.of("drafts/oliver_bennett-award.txt", [finding]),)).redacted([("Oliver Bennett", "O.B.")])
+
+
+def test_redaction_keeps_real_paths_in_sarif_locations_and_hides_names_in_messages(tmp_path):
+    [result] = validate_sarif(render_sarif(named_file_report(), srcroot=tmp_path))["runs"][0]["results"]
+    artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": "drafts/oliver_bennett-award.txt", "uriBaseId": "%SRCROOT%"}  # a file that exists
+    assert result["message"]["text"] == "O.B. is named in O.B.-award.txt."
+    del result["locations"]
+    assert "bennett" not in json.dumps(result).casefold()
+
+
+def test_redaction_keeps_real_paths_in_github_file_and_hides_names_elsewhere():
+    lines = render_github(named_file_report()).splitlines()
+    assert lines[:3] == [
+        "::error file=drafts/oliver_bennett-award.txt,line=1,col=1,title=names.full-name::"
+        "O.B. is named in O.B.-award.txt.",
+        "FAIL drafts/O.B.-award.txt",
+        "  drafts/O.B.-award.txt:1:1: error names.full-name: O.B. is named in O.B.-award.txt.",
+    ]
+
+
+def test_redaction_does_not_change_a_findings_sarif_identity():
+    plain = Report((PostResult.of("p", [full_name(message="Hello.")]),))
+    assert fingerprints(*plain.results[0].findings) == fingerprints(*plain.redacted().results[0].findings)
 
 
 @pytest.mark.parametrize(

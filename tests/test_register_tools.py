@@ -565,11 +565,11 @@ def test_status_expiring(tmp_path, capsys, monkeypatch):
 
 
 def test_status_of_a_broken_register_is_exit_2(tmp_path, capsys):
-    reg = build(tmp_path / "reg", "P1,Al,One,yes,yes,31/07/2026\n", {})
+    reg = build(tmp_path / "reg", "P1,Al,One,yes,yes,07/31/2026\n", {})
     result = run_cli(capsys, "register", "status", "--register", reg)
     assert (result.code, result.out) == (2, "")
-    assert result.err == (f"postcheck: error: {reg / 'register.csv'} row 2: consent_expires '31/07/2026' is not a date "
-                          "in YYYY-MM-DD form, e.g. 2026-07-31\n")
+    assert result.err == (f"postcheck: error: {reg / 'register.csv'} row 2: consent_expires '07/31/2026' is not a date "
+                          "as day/month/year: if you meant 31 July 2026, write 2026-07-31\n")
 
 
 # --- consent per channel, and a stray photo, through the check command ----------------------------------

@@ -35,7 +35,8 @@ RegisterOpt = Annotated[
 RulesOpt = Annotated[Path, typer.Option("--rules", envvar="POSTCHECK_RULES", help="Policy file.", show_default=True)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 DateOpt = Annotated[
-    Optional[str], typer.Option("--date", help="Check consent as on this day (YYYY-MM-DD); default today.")
+    Optional[str],
+    typer.Option("--date", help="Check consent as on this day (YYYY-MM-DD or DD/MM/YYYY); default today."),
 ]
 ChannelOpt = Annotated[str, typer.Option("--channel", help="Where the post goes: website, social, newsletter, press...")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")]
@@ -53,10 +54,12 @@ RedactOpt = Annotated[
 def parse_day(value: str | None) -> date:
     if value is None:
         return date.today()
+    from postcheck.dates import DateError, parse_date
+
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(f"--date '{value}' is not a date in YYYY-MM-DD form, e.g. 2026-07-31") from None
+        return parse_date(value)
+    except DateError as exc:
+        raise InputError(f"--date '{value}' {exc}") from None
 
 
 def parse_channel(value: str) -> str:
@@ -205,8 +208,11 @@ def _check_all(session, posts, annotate_for, hide_names: bool, fix_for):
                 results.append(result)
                 progress.advance(task)
         return results
+    from postcheck.formats.github import neutralise
+
     for index, (post, result) in enumerate(zip(posts, checked), 1):
-        sys.stderr.write(f"[{index}/{len(posts)}] {result.verdict.upper()} {shown(post)}\n")
+        # A CI runner reads these lines too: a file name must not start a workflow command.
+        sys.stderr.write(neutralise(f"[{index}/{len(posts)}] {result.verdict.upper()} {shown(post)}") + "\n")
         sys.stderr.flush()
         results.append(result)
     return results
@@ -275,7 +281,12 @@ def finish(session, results, fmt: Format, output: Path | None, redact: bool, ign
     if output is not None:
         write_output(output, text)
         if fmt is not Format.text:
-            sys.stdout.write(render(report, Format.text))
+            summary = render(report, Format.text)
+            if fmt is Format.github:  # the runner reads this summary as well as the annotations
+                from postcheck.formats.github import neutralise
+
+                summary = neutralise(summary)
+            sys.stdout.write(summary)
     else:
         sys.stdout.write(text)
     sys.stdout.flush()

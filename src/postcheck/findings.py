@@ -53,10 +53,26 @@ class Finding:
     """Face findings: the face's distance to ``pupil_id``'s reference photos (see checks/faces.py)."""
     margin: float | None = field(default=None, compare=False)
     """Face findings: how much further the next nearest person in the register is."""
+    end_line: int | None = field(default=None, compare=False)
+    """1-based line where the match ends (text findings with a span; set by the pipeline from ``span``)."""
+    end_column: int | None = field(default=None, compare=False)
+    """1-based column just after the match's last character, on ``end_line``."""
+    real_file: str | None = field(default=None, compare=False)
+    """The file's path as it is on disk once ``redacted`` has hidden names in ``file`` (see ``artifact``)."""
 
     @property
     def fails(self) -> bool:
         return self.severity is Severity.ERROR and self.waived_by is None
+
+    @property
+    def artifact(self) -> str:
+        """The file as it is on disk, for locations a tool opens (SARIF artifact URIs, GitHub ``file=``).
+
+        Redaction hides names in what people read (``file`` and the message), not in these: a
+        location must name a file that exists, and a repository's file names are already visible to
+        everyone who can see its code scanning alerts or workflow annotations.
+        """
+        return self.real_file if self.real_file is not None else self.file
 
     def sort_key(self) -> tuple:
         return (
@@ -84,7 +100,7 @@ class Finding:
         message = redact_words(message, names)
         # 'Write "Oliver" or "O.B."' becomes 'Write "O.B." or "O.B."': say it once.
         message = re.sub(r'"([^"]+)" or "\1"', r'"\1"', message)
-        return replace(self, message=message, file=file, redactions=())
+        return replace(self, message=message, file=file, real_file=self.artifact, redactions=())
 
     def to_json(self) -> dict:
         data: dict = {
@@ -157,11 +173,13 @@ class PostResult:
 
     post: str
     findings: tuple[Finding, ...]
+    seconds: float | None = field(default=None, compare=False)
+    """How long checking the post took (JUnit ``time``); None when not measured."""
 
     @classmethod
-    def of(cls, post: str, findings) -> PostResult:
+    def of(cls, post: str, findings, seconds: float | None = None) -> PostResult:
         unique = {f: None for f in findings}  # drop exact duplicates, keep order
-        return cls(post, tuple(sorted(unique, key=Finding.sort_key)))
+        return cls(post, tuple(sorted(unique, key=Finding.sort_key)), seconds)
 
     @property
     def failed(self) -> bool:
@@ -189,6 +207,7 @@ class Report:
     def redacted(self, names: Sequence[tuple[str, str]] = ()) -> Report:
         """Every finding redacted; post and ignored file names too, with ``names`` (every pupil in the register)."""
         results = tuple(
-            PostResult(redact_words(r.post, names), tuple(f.redacted(names) for f in r.findings)) for r in self.results
+            PostResult(redact_words(r.post, names), tuple(f.redacted(names) for f in r.findings), r.seconds)
+            for r in self.results
         )
         return Report(results, tuple((redact_words(file, names), reason) for file, reason in self.ignored))

@@ -24,7 +24,7 @@ from postcheck.checks.image import ImageCheck, unreadable
 from postcheck.drafts import DraftError, docx_pictures, load_draft
 from postcheck.findings import Finding, PostResult, Severity
 from postcheck.images import ImageError, load_picture, load_picture_data
-from postcheck.post import IMAGE_SUFFIXES, LoadedPost, Picture, Post
+from postcheck.post import IMAGE_SUFFIXES, Draft, LoadedPost, Picture, Post
 from postcheck.register import Register
 from postcheck.rules import Rules, Waiver
 from postcheck.video import load_video
@@ -152,6 +152,8 @@ class Pipeline:
                 cross = NameWithPhoto(self.names_check, findings, self.register, self.rules.with_photo)
                 findings.extend(run_fail_closed(cross, loaded))
         text = loaded.draft.text if loaded.draft is not None else ""
+        if loaded.draft is not None:
+            findings = [with_end(finding, loaded.draft) for finding in findings]
         return PostResult.of(loaded.name, apply_waivers(findings, self.rules.waivers, loaded.name, self.on, text))
 
 
@@ -196,6 +198,17 @@ class NameWithPhoto:
                 redactions=(*person.redactions, (written, person.initials)),
             ))
         return out
+
+
+def with_end(finding: Finding, draft: Draft) -> Finding:
+    """The finding with where its match ends (SARIF endLine/endColumn), from its span in ``draft``.
+
+    Checks give the start of a match and its span; the end position is the same arithmetic for all of them.
+    """
+    if finding.span is None or finding.line is None or finding.file != draft.display or finding.end_line is not None:
+        return finding
+    end_line, end_column = draft.position(finding.span[1])
+    return replace(finding, end_line=end_line, end_column=end_column)
 
 
 def _is_docx(path: Path | None) -> bool:

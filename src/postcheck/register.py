@@ -319,23 +319,15 @@ def parse_consent(value: str, where: str) -> Consent:
 
 
 def _parse_date(value: str, where: str) -> date | None:
-    if not value:
+    """Empty, or a date as the office writes it (see postcheck.dates: ISO or day first)."""
+    from postcheck.dates import DateError, parse_date
+
+    if not value.strip():
         return None
-    text = value.strip()
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?", text)
-    if match:
-        try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            pass
-    example = "2025-07-31"
-    dmy = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
-    if dmy:
-        try:
-            example = date(int(dmy[3]), int(dmy[2]), int(dmy[1])).isoformat()
-        except ValueError:
-            pass
-    raise RegisterError(f"{where} '{shown(value)}' is not a date in YYYY-MM-DD form, e.g. {example}")
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise RegisterError(f"{where} '{shown(value)}' {exc}") from None
 
 
 def _find_photos(folder: Path, ids: set[str]) -> tuple[dict[str, tuple[Path, ...]], tuple[Path, ...]]:

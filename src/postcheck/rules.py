@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from postcheck.dates import DateError, as_date
 from postcheck.errors import RulesError
 
 DEFAULT_TOLERANCE = 0.45
@@ -224,14 +225,7 @@ def _waivers(path: Path, value: Any) -> tuple[Waiver, ...]:
             if not isinstance(item, str) or not item.strip():
                 raise RulesError(f"{where}: {key} is missing or empty: a waiver must say what it accepts, who approved it and why")
             fields[key] = item.strip()
-        expires = entry.get("expires")
-        if isinstance(expires, str):
-            try:
-                expires = date.fromisoformat(expires.strip())
-            except ValueError:
-                expires = None
-        if not isinstance(expires, date):
-            raise RulesError(f"{where}: expires is missing or not a date in YYYY-MM-DD form, e.g. 2026-07-31")
+        expires = _expires(where, entry.get("expires"))
         optional = {}
         for key in ("pupil_id", "link", "post"):
             item = entry.get(key)
@@ -241,3 +235,15 @@ def _waivers(path: Path, value: Any) -> tuple[Waiver, ...]:
                 optional[key] = str(item).strip()
         waivers.append(Waiver(expires=expires, **fields, **optional))
     return tuple(waivers)
+
+
+def _expires(where: str, value: Any) -> date:
+    """A waiver's end date: a YAML date, or text as the office writes dates (see postcheck.dates)."""
+    if value is None:
+        raise RulesError(f"{where}: expires is missing: a waiver needs the date it ends, e.g. 2026-07-31")
+    if not isinstance(value, (str, date)):
+        raise RulesError(f"{where}: expires is {_kind(value)}, not a date: write it as YYYY-MM-DD, e.g. 2026-07-31")
+    try:
+        return as_date(value)
+    except DateError as exc:
+        raise RulesError(f"{where}: expires '{' '.join(str(value).split())}' {exc}") from None

@@ -8,7 +8,8 @@ is checked, once per session.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -42,8 +43,9 @@ class Session:
         self, post: Post, *, annotate: Path | None = None, strip_metadata: Path | None = None, fix: Path | None = None
     ) -> PostResult:
         """Check one post; optionally write annotated copies, copies without metadata, and safe copies."""
+        started = time.perf_counter()
         loaded, problems = self.pipeline.load(post)
-        result = self.pipeline.run(loaded, problems)
+        result = replace(self.pipeline.run(loaded, problems), seconds=time.perf_counter() - started)
         if fix is not None:
             from postcheck.fix import fix_post
 

@@ -5,12 +5,22 @@ Failing findings become ``::error``, warnings ``::warning``, notes and waived fi
 the 10th is a summary that counts the rest and names every post they are in: no failure is ever
 hidden. Plain lines after the annotations list every finding, and the last line gives the verdict.
 
-Values are escaped as the workflow-command rules require, and no plain line can start with
-``::``, so a draft's text can never smuggle in a command of its own.
+Nothing a file name or a draft's text holds can start a workflow command. The runner trims
+leading whitespace and reads ``::command::`` at the start of a line, and the old ``##[command]``
+form anywhere in a line. So every ``::`` and ``##[`` in our values, in annotations and plain lines
+alike, is shown as ``:%3A`` and ``#%23[`` (see ``neutralise``), on top of the escaping the
+workflow-command rules require (``%25 %0D %0A`` in data, also ``%3A %2C`` in properties). The only
+``::`` printed at the start of a line are our own annotations'; ``##[`` is never printed. A file whose
+name holds ``##[`` cannot be named in ``file=`` (the runner has no escape for ``#`` or ``[``): its
+annotation names it in the message instead.
+
+With ``--redact``, ``file=`` keeps the real path (``Finding.artifact``) so the annotation lands on a
+file that exists; messages and plain lines show the redacted names.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from postcheck.findings import Finding, Report, Severity
@@ -22,16 +32,28 @@ MAX_ANNOTATIONS = 10
 _NOUNS = {"error": ("problem", "problems"), "warning": ("warning", "warnings"), "notice": ("note", "notes")}
 
 
+_MARKERS = re.compile(r"::|##\[")
+_NEUTRAL = {"::": ":%3A", "##[": "#%23["}
+
+
+def neutralise(text: str) -> str:
+    """``text`` with no ``::`` and no ``##[`` left in it, the two ways a line can become a workflow command."""
+    return _MARKERS.sub(lambda m: _NEUTRAL[m.group()], text)
+
+
 def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return neutralise(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(value: str) -> str:
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    # ":" and "," are escaped anyway, so no "::" survives; "##[" has no escape and is refused by _annotation.
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
 
 
 def command(kind: str, message: str, **properties: str | int | None) -> str:
     props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items() if value is not None)
+    if "##[" in props:
+        raise ValueError("a workflow-command property cannot hold '##['")
     return f"::{kind}{' ' + props if props else ''}::{escape_data(message)}"
 
 
@@ -86,10 +108,12 @@ def _annotation(kind: str, finding: Finding) -> str:
         message += f" (at {finding.time:.1f}s)"
     if finding.waived_by:
         message += f" (waived by {finding.waived_by})"
+    if "##[" in finding.artifact:
+        return command(kind, f"{where(finding)}: {message}", title=finding.rule)
     return command(
         kind,
         message,
-        file=finding.file,
+        file=finding.artifact,  # the real path, even when --redact hid names in messages and plain lines
         line=finding.line,
         col=finding.column if finding.line is not None else None,
         title=finding.rule,
@@ -103,8 +127,7 @@ def _describe(finding: Finding) -> str:
 
 def _plain(text: str) -> str:
     """One line that the runner will not read as a workflow command."""
-    line = " ".join(text.splitlines())
-    return " " + line if line.startswith("::") else line
+    return neutralise(" ".join(text.splitlines()))
 
 
 def _summary(report: Report) -> str:

@@ -6,6 +6,10 @@ its problems and whose text lists every one (rule, where, message), one per line
 notes and waived findings go to the test case's ``<system-out>``. A post that passes with
 nothing to say has neither.
 
+Every test case has a ``time``: the seconds checking the post took (load, decode and every check),
+``0`` when it was not measured; the suite's ``time`` is their sum. Posts are checked a few at a time,
+so the sum can exceed the run's wall-clock time, as with parallel test runners.
+
 ``errors`` and ``skipped`` are always 0: a check that crashes fails its post (``*.check-failed``)
 rather than erroring the test, so a CI that only counts failures still stops the post.
 """
@@ -30,7 +34,8 @@ def xml_text(text: str) -> str:
 def render_junit(report: Report) -> str:
     tests = len(report.results)
     failures = sum(r.failed for r in report.results)
-    counts = {"tests": str(tests), "failures": str(failures), "errors": "0", "skipped": "0"}
+    seconds = sum(r.seconds or 0.0 for r in report.results)
+    counts = {"tests": str(tests), "failures": str(failures), "errors": "0", "skipped": "0", "time": _seconds(seconds)}
     suites = ET.Element("testsuites", {"name": "postcheck", **counts})
     suite = ET.SubElement(suites, "testsuite", {"name": "postcheck", **counts})
     for result in report.results:
@@ -40,7 +45,9 @@ def render_junit(report: Report) -> str:
 
 
 def _testcase(suite: ET.Element, result: PostResult) -> None:
-    case = ET.SubElement(suite, "testcase", {"classname": "postcheck", "name": xml_text(result.post)})
+    case = ET.SubElement(
+        suite, "testcase", {"classname": "postcheck", "name": xml_text(result.post), "time": _seconds(result.seconds)}
+    )
     failing = [f for f in result.findings if f.fails]
     if failing:
         failure = ET.SubElement(
@@ -53,6 +60,10 @@ def _testcase(suite: ET.Element, result: PostResult) -> None:
     if others:
         out = ET.SubElement(case, "system-out")
         out.text = "\n".join(_line(f) for f in others)
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value or 0.0:.3f}"
 
 
 def _line(finding: Finding) -> str:

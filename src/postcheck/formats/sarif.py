@@ -1,11 +1,21 @@
 """SARIF 2.1.0 (``postcheck --format sarif``), for GitHub code scanning and other SARIF viewers.
 
-One run; ``tool.driver.rules`` describes every rule id that occurs (from ``rules_catalogue``)
-and each result points at its rule by ``ruleIndex``. Levels: error -> ``error``, warning ->
-``warning``, info -> ``note``. Locations are relative to ``%SRCROOT%`` with forward slashes.
-Every result has a region, because code scanning needs ``startLine``: images and whole-file
-findings use line 1. A waived finding carries an external, accepted suppression naming who
+One run; ``tool.driver.rules`` describes every rule id that occurs (from ``rules_catalogue``: its
+title, what it looks for, and what to do as ``help``) and each result points at its rule by
+``ruleIndex``. Levels: error -> ``error``, warning -> ``warning``, info -> ``note``. Locations are
+relative to ``%SRCROOT%`` with forward slashes, and ``originalUriBaseIds`` says where that is.
+``automationDetails.id`` is ``postcheck/``, the category code scanning files the alerts under.
+
+A region is given only where it means something: a line (and column, and end where the check knows
+the match's span) in a text draft. A photo, a video, a Word file (its lines are those of the text
+postcheck extracted, not of the file) or a whole post gets the artifact location alone; a face's box
+and a video's time go in ``properties``, as does a Word draft's line and column.
+A waived finding carries an external, accepted suppression naming who
 approved the waiver, so code scanning shows it as dismissed instead of open.
+
+With ``--redact``, messages hide pupils' names but locations keep the real path
+(``Finding.artifact``): code scanning must point at a file that exists, and a repository's file
+names are already visible to whoever can see its alerts.
 
 ``partialFingerprints`` hash rule, file, pupil id and message, not the line, so an alert keeps its
 identity when the draft is edited above it (the same finding twice in one file is told apart by
@@ -28,6 +38,12 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "postcheckFinding/v1"
+AUTOMATION_ID = "postcheck/"
+"""A category ending in '/': code scanning keeps postcheck's alerts apart from other tools' uploads."""
+RULES_ANCHOR = "#what-fails-a-post"
+"""The README section that lists every rule: each rule's helpUri, under the project's home page."""
+EXTRACTED_TEXT = (".docx",)
+"""Drafts whose line and column count the text postcheck extracted, not the file's own lines."""
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -54,6 +70,8 @@ def sarif_log(report: Report, *, srcroot: Path | None = None) -> dict:
         "runs": [
             {
                 "tool": {"driver": _driver([describe(rule_id) for rule_id in rule_ids])},
+                "automationDetails": {"id": AUTOMATION_ID},
+                "originalUriBaseIds": {SRCROOT: {"uri": _folder_uri(root)}},
                 "columnKind": "unicodeCodePoints",  # Draft.position counts characters, not UTF-16 units
                 "results": results,
             }
@@ -63,43 +81,51 @@ def sarif_log(report: Report, *, srcroot: Path | None = None) -> dict:
 
 def _driver(rules: list[RuleInfo]) -> dict:
     version = _version()
-    driver: dict = {"name": "postcheck", "version": version, "semanticVersion": version}
+    driver: dict = {"name": "postcheck", "fullName": f"postcheck {version}", "version": version,
+                    "semanticVersion": version}
     uri = _information_uri()
     if uri:
         driver["informationUri"] = uri
-    driver["rules"] = [_rule(info) for info in rules]
+    driver["rules"] = [_rule(info, uri) for info in rules]
     return driver
 
 
-def _rule(info: RuleInfo) -> dict:
-    return {
+def _rule(info: RuleInfo, information_uri: str | None) -> dict:
+    rule = {
         "id": info.id,
         "name": "".join(part.capitalize() for part in info.id.replace(".", "-").split("-") if part),
         "shortDescription": {"text": info.short},
         "fullDescription": {"text": info.full},
-        "help": {"text": info.help},
+        "help": {"text": f"{info.full} What to do: {info.help}",
+                 "markdown": f"{info.full}\n\n**What to do:** {info.help}"},
         "defaultConfiguration": {"level": LEVELS[info.default]},
         "properties": {"tags": ["safeguarding", info.id.split(".", 1)[0]]},
     }
+    if information_uri:
+        rule["helpUri"] = information_uri.split("#", 1)[0] + RULES_ANCHOR
+    return rule
 
 
 def _result(finding: Finding, rule_index: int, root: Path, line_hash: str) -> dict:
-    region: dict = {"startLine": finding.line or 1}
-    if finding.line is not None and finding.column is not None:
-        region["startColumn"] = finding.column
+    physical: dict = {"artifactLocation": artifact_location(finding.artifact, root)}
+    region = _region(finding)
+    if region:
+        physical["region"] = region
     result: dict = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message if finding.time is None else f"{finding.message} (at {finding.time:.1f}s)"},
-        "locations": [
-            {"physicalLocation": {"artifactLocation": artifact_location(finding.file, root), "region": region}}
-        ],
+        "locations": [{"physicalLocation": physical}],  # the real path, even when --redact hid names in messages
         # primaryLocationLineHash is the key code scanning matches on; setting it stops
-        # upload-sarif from hashing line 1 of a photo's bytes in its place.
+        # upload-sarif from hashing a line of a photo's bytes in its place.
         "partialFingerprints": {FINGERPRINT_KEY: line_hash, "primaryLocationLineHash": line_hash},
     }
     properties: dict = {}
+    if finding.line is not None and not region:
+        properties["textLine"] = finding.line
+        if finding.column is not None:
+            properties["textColumn"] = finding.column
     if finding.time is not None:
         properties["time"] = round(finding.time, 2)
     if finding.box is not None:
@@ -118,9 +144,22 @@ def _result(finding: Finding, rule_index: int, root: Path, line_hash: str) -> di
     return result
 
 
+def _region(finding: Finding) -> dict:
+    """Lines and columns in a text file; nothing for a photo, video, Word file or whole post."""
+    if finding.line is None or PurePosixPath(_posix(finding.artifact)).suffix.casefold() in EXTRACTED_TEXT:
+        return {}
+    region = {"startLine": finding.line}
+    if finding.column is not None:
+        region["startColumn"] = finding.column
+        if finding.end_line is not None and finding.end_column is not None:
+            region["endLine"] = finding.end_line
+            region["endColumn"] = finding.end_column
+    return region
+
+
 def fingerprint(finding: Finding) -> str:
     """Identity of a finding that survives lines moving: rule, file, pupil and message."""
-    parts = (finding.rule, _posix(finding.file), finding.pupil_id or "", finding.message)
+    parts = (finding.rule, _posix(finding.artifact), finding.pupil_id or "", finding.message)
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
@@ -135,6 +174,12 @@ def artifact_location(file: str, root: Path) -> dict:
     while path.startswith("./"):
         path = path[2:]
     return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+
+
+def _folder_uri(root: Path) -> str:
+    """``file:///.../`` for the folder relative paths start from; SARIF wants the trailing slash."""
+    uri = root.resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"
 
 
 def _posix(file: str) -> str:
