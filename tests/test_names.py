@@ -101,18 +101,28 @@ def test_message_says_what_to_write_and_redacts_the_name():
     assert "O.B." in redacted
 
 
-def test_no_consent_message_offers_initials_only():
+def test_no_consent_message_says_remove_the_name_not_initials():
+    # policy: first names or initials only where permission is in place; without it, neither (issue 13.8)
+    remove = ('Remove the name (e.g. "a Year 2 pupil"): without name consent neither the first name nor '
+              'initials may be published.')
     (finding,) = check_of().run(post_of("Isla Thompson sang."))
-    assert finding.message == ('Full name of a pupil with no name consent for social: "Isla Thompson" (P006). '
-                               'Write "I.T." instead.')
+    assert finding.message == f'Full name of a pupil with no name consent for social: "Isla Thompson" (P006). {remove}'
+    (alone,) = check_of().run(post_of("Isla sang."))
+    assert alone.message == f'Pupil named with no name consent for social: "Isla" (P006). {remove}'
+    (initial,) = check_of().run(post_of("Well done I. Thompson."))
+    assert initial.message == (f'Initial and surname of a pupil with no name consent for social: "I. Thompson" (P006). '
+                               f'{remove}')
     (expired,) = check_of().run(post_of("Freddie sang."))
-    assert "expired on 2025-07-31" in expired.message and '"F.P."' in expired.message
+    assert "expired on 2025-07-31" in expired.message and remove in expired.message
+    for f in (finding, alone, initial, expired):
+        assert "Use initials" not in f.message and "instead" not in f.message
 
 
 def test_shared_first_name_message_explains_failing_closed():
     (finding,) = check_of().run(post_of("Well done Ella!"))
     assert finding.pupil_id == "P009"
-    assert "first name of 2 pupils" in finding.message and '"E.D."' in finding.message
+    assert "first name of 2 pupils" in finding.message and "cannot tell them apart" in finding.message
+    assert "Remove the name" in finding.message and '"E.D."' not in finding.message
 
 
 def test_no_draft_no_findings():

@@ -120,6 +120,10 @@ MIDDLE_STOP = frozenset({
     "was", "&", "but", "nor", "as", "than", "then", "&amp",
 })
 
+_REMOVE_ADVICE = ('Remove the name (e.g. "a Year 2 pupil"): without name consent neither the first name nor '
+                  'initials may be published')
+"""Advice for a pupil without name consent (policy: first names or initials only where permission is in place)."""
+
 _APOSTROPHES = "\u2019\u2018\u02bc\u0060\u00b4\u2032\uff07"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
@@ -582,25 +586,28 @@ class NamesCheck:
                 message = f'Full name of a pupil: "{shown}" ({person.pupil_id}). Write "{first}" or "{initials}" instead.'
             else:
                 message = (f'Full name of a pupil with {self._no_consent(person)}: "{shown}" ({person.pupil_id}). '
-                           f'Write "{initials}" instead.')
+                           f'{_REMOVE_ADVICE}.')
         elif match.rule == "initial-surname":
-            instead = f'"{first}" or "{initials}"' if consent else f'"{initials}"'
-            message = (f'Initial and surname of a pupil: "{shown}" ({person.pupil_id}); '
-                       f'the policy allows first names or initials only. Write {instead} instead.')
+            if consent:
+                message = (f'Initial and surname of a pupil: "{shown}" ({person.pupil_id}); the policy allows '
+                           f'first names or initials only. Write "{first}" or "{initials}" instead.')
+            else:
+                message = (f'Initial and surname of a pupil with {self._no_consent(person)}: "{shown}" '
+                           f'({person.pupil_id}). {_REMOVE_ADVICE}.')
         elif match.rule == "no-name-consent":
             key = "".join(tokens.words[match.start:match.end + 1])
             owners = self._first_owners.get(key, ())
             if len(owners) > 1:
                 message = (f'"{shown}" is the first name of {len(owners)} pupils and {person.pupil_id} has '
-                           f'{self._no_consent(person)}: the reader cannot tell them apart, so use initials '
-                           f'("{initials}" for {person.pupil_id}) instead.')
+                           f'{self._no_consent(person)}: the reader cannot tell them apart. {_REMOVE_ADVICE}.')
             else:
                 message = (f'Pupil named with {self._no_consent(person)}: "{shown}" ({person.pupil_id}). '
-                           f'Use initials "{initials}" instead.')
+                           f'{_REMOVE_ADVICE}.')
         else:  # surname-only
-            instead = f'"{person.first_name}" or "{initials}"' if consent else f'"{initials}"'
+            instead = (f'Write "{person.first_name}" or "{initials}" instead' if consent
+                       else 'If it is the pupil, remove the name (e.g. "a Year 2 pupil")')
             message = (f'Surname of a pupil without a title: "{shown}" ({person.pupil_id}). '
-                       f'Write {instead} instead, or add a title (Mr, Mrs, Ms) if you mean an adult.')
+                       f'{instead}, or add a title (Mr, Mrs, Ms) if you mean an adult.')
         severity = Severity.WARNING if match.rule == "surname-only" else Severity.ERROR
         start, end = tokens.orig_start(match.start), tokens.orig_end(match.end)
         line, column = draft.position(start)
