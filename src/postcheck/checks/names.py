@@ -51,6 +51,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import ClassVar
 
+from postcheck.checks.name_cues import Cues, word_list
 from postcheck.findings import Finding, Severity
 from postcheck.post import Draft, LoadedPost, Picture
 from postcheck.register import Person, Register
@@ -381,9 +382,13 @@ class NamesCheck:
             if match.rule not in ("title", "staff"):
                 name(match)
                 yield self._finding(draft, tokens, match)
+        cues = Cues(draft.text, lambda word: any(p.kind == "first" for p in self.parts.get(name_key(word), ())))
         singles = self._singles(tokens, parts_at, claimed)
         mentions = self._consented_mentions(tokens, parts_at, claimed)
-        needs_nlp = {m for m in singles if self._needs_context(tokens, m)}
+        sure: set[_Match] = set()
+        singles = [m for m in singles if self._used_as_name(tokens, m, cues, sure)]
+        mentions = [m for m in mentions if self._used_as_name(tokens, m, cues, sure)]
+        needs_nlp = {m for m in singles if m not in sure and self._needs_context(tokens, m)}
         explained = {offset for i, (j, _) in parts_at.items()
                      for offset in range(tokens.orig_start(i), tokens.orig_end(j))}
         explained.update(offset for i in claimed for offset in range(tokens.orig_start(i), tokens.orig_end(i)))
@@ -392,17 +397,89 @@ class NamesCheck:
         # A consented first name that is also a word ("Grace") is asked about only where the model has
         # already read the sentence; elsewhere a capitalised one counts as named (fail closed), so the
         # findings stay exactly what they were without this.
-        needs_nlp.update(m for m in mentions if self._needs_context(tokens, m))
-        for match in (*singles, *mentions):
-            if match in needs_nlp and not context.is_name(tokens.orig_start(match.start), tokens.orig_end(match.end)):
-                continue
+        needs_nlp.update(m for m in mentions if m not in sure and self._needs_context(tokens, m))
+        kept = [m for m in (*singles, *mentions)
+                if m not in needs_nlp or context.is_name(tokens.orig_start(m.start), tokens.orig_end(m.end))]
+        for match in self._shared_surnames(tokens, kept):
             name(match)
-            if match.rule != "mention":
+            yield self._finding(draft, tokens, match)
+        for match in kept:
+            name(match)
+            if match.rule not in ("mention", "first-with-surname"):
                 yield self._finding(draft, tokens, match)
         known = [(tokens.orig_start(i), tokens.orig_end(i)) for i in sorted(claimed)]
-        known += [(tokens.orig_start(m.start), tokens.orig_end(m.end)) for m in singles]
-        for start, _end, text in context.unknown_people(known):
-            yield self._unknown(draft, start, text)
+        known += [(tokens.orig_start(m.start), tokens.orig_end(m.end)) for m in kept]
+        for start, end, text in context.unknown_people(known):
+            if not (cues.in_title(start, end) or cues.character(start, end) or cues.group_name(start, end)):
+                yield self._unknown(draft, start, text)
+
+    def _used_as_name(self, tokens: _Tokens, match: _Match, cues: Cues, sure: set[_Match]) -> bool:
+        """Is this first name or surname alone used as a pupil's name? Adds it to ``sure`` when a cue
+        says so beyond doubt (a by-line, "Hope in Year 2"), so the language model is not asked."""
+        start, end = tokens.orig_start(match.start), tokens.orig_end(match.end)
+        if match.rule == "surname-only":
+            return self._surname_used(tokens, match, cues)
+        if cues.clearly_a_person(start, end):
+            sure.add(match)
+            return True
+        owners = self._first_owners.get("".join(tokens.words[match.start:match.end + 1]), ())
+        surnames = tuple(name_key(self.people[p].last_name) for p in owners)
+        if cues.not_a_pupil(start, end, surnames) is not None:
+            return False
+        if self._coordinated(tokens, match):
+            sure.add(match)
+        return True
+
+    def _surname_used(self, tokens: _Tokens, match: _Match, cues: Cues) -> bool:
+        """A surname alone counts only where it is written as a name: capitalised, not inside a longer
+        capitalised phrase (``Cross Country``, ``Sports Day``, ``Sam Turner``), title or group name."""
+        start, end = tokens.orig_start(match.start), tokens.orig_end(match.end)
+        text = tokens.text
+        if not text[start:start + 1].isupper():
+            return False
+        if self._family(tokens, match):
+            return True  # "the Lomax twins"
+        before = re.search(r"([A-Z][\w'’\-]*)[ \t]+$", text[max(0, start - 40):start])
+        if before and before.group(1).casefold() not in NOT_NAME_CAPS:
+            return False
+        if re.match(r"(?:'s|’s)?[ \t]+[A-Z]", text[end:end + 4]) and not re.match(r"[ \t]+[A-Z]\b", text[end:end + 4]):
+            return False  # a capitalised word follows; a lone capital is an initial ("Hollins J")
+        return not (cues.in_title(start, end) or cues.group_name(start, end))
+
+    @staticmethod
+    def _family(tokens: _Tokens, match: _Match) -> bool:
+        """A surname followed by twins, family, brothers...: "the Lomax twins"."""
+        after = re.match(r"(?:'s|’s)?[ \t]+([^\W\d_]+)", tokens.text[tokens.orig_end(match.end):tokens.orig_end(match.end) + 20])
+        return after is not None and after.group(1).casefold() in word_list("family")
+
+    def _coordinated(self, tokens: _Tokens, match: _Match) -> bool:
+        """A word name in a list with a first name that is no word reads as a name: "May and Lola",
+        "Scarlet and Sienna" (but not "Holly and Ivy", two words)."""
+        start, end = tokens.orig_start(match.start), tokens.orig_end(match.end)
+        joint = r"(?:,|[ \t]+and|[ \t]*&)[ \t]+"
+        neighbours = [m.group(1) for m in (re.search(r"([A-Z][^\W\d_]+)" + joint + "$", tokens.text[max(0, start - 30):start]),
+                                           re.match(joint + r"([A-Z][^\W\d_]+)", tokens.text[end:end + 30])) if m]
+        return any(key not in COMMON_WORDS and any(p.kind == "first" for p in self.parts.get(key, ()))
+                   for key in map(name_key, neighbours))
+
+    def _shared_surnames(self, tokens: _Tokens, kept: list[_Match]) -> list[_Match]:
+        """A first name and the same pupil's surname apart in one sentence identify the pupil as surely
+        as a full name: "Bethany and Abigail (the Lomax twins)". Their matches become one full-name match
+        (at the first name; the surname match is dropped from ``kept``)."""
+        surnames = [m for m in kept if m.rule == "surname-only" and self._family(tokens, m)]
+        out: list[_Match] = []
+        for s in surnames:
+            for f in kept:
+                if f.person != s.person or f.rule == "surname-only":
+                    continue
+                lo, hi = sorted((tokens.orig_start(f.start), tokens.orig_start(s.start)))
+                if hi - lo > 200 or re.search(r"[.!?][\s\"')\]]|\n\s*\n", tokens.text[lo:hi]):
+                    continue
+                out.append(replace(f, rule="full-name", first=tokens.original(s.start, s.end)))
+                kept[kept.index(f)] = replace(f, rule="first-with-surname")
+                if s in kept:
+                    kept.remove(s)
+        return out
 
     def _consented_mentions(self, tokens: _Tokens, parts_at: dict[int, tuple[int, str]],
                             claimed: set[int]) -> list[_Match]:
@@ -482,6 +559,8 @@ class NamesCheck:
                         for p in self.parts[first_key]:
                             if p.person == part.person and p.kind == "first":
                                 candidates.append(_Match(i, end, rule, part.person, p.first))
+            if any(p.kind == "last" for p in self.parts[key]):
+                candidates.extend(self._surname_initial(tokens, i, j, key))
             # an initial with a surname: "O. Bennett", "O Bennett", "O.Bennett"
         for i in range(n - 1):
             word = words[i]
@@ -535,6 +614,20 @@ class NamesCheck:
             for k in range(match.start, match.end + 1):
                 taken[k] = span
         return chosen
+
+    def _surname_initial(self, tokens: _Tokens, i: int, j: int, key: str) -> Iterator[_Match]:
+        """A team sheet's surname and initial: "Hollins J", "Nolan H." identify a pupil like "J. Hollins"."""
+        k = j + 1
+        if k >= len(tokens) or len(tokens.words[k]) != 1 or not tokens.original(k, k).isupper():
+            return
+        if not tokens.original(i, i)[:1].isupper() or not re.fullmatch(r"[ \t]+", tokens.sep(j)):
+            return
+        after = tokens.text[tokens.orig_end(k):tokens.orig_end(k) + 3]
+        if re.match(r"[ \t]*[a-z]|['’\w]", after):
+            return  # "Hollins A team", "Bennett I think": not an initial
+        for part in self.parts[key]:
+            if part.kind == "last" and tokens.words[k] in self._initials[part.person]:
+                yield _Match(i, k, "staff" if self.people[part.person].is_staff else "initial-surname", part.person)
 
     def _singles(self, tokens: _Tokens, parts_at: dict[int, tuple[int, str]], claimed: set[int]) -> list[_Match]:
         """First names without consent and surnames without a title, outside the longer matches."""
@@ -713,16 +806,21 @@ class _Context:
         doc, toks = self._tokens(start, end)
         if not toks:
             return True  # no context: fail closed
-        if any(t.ent_type_ == "PERSON" for t in toks):
-            return True
-        if any(t.ent_type_ in _NOT_PEOPLE for t in toks):
-            return False  # "Summer 2025" (DATE), "the Rose Bowl" (EVENT)
         first, last = toks[0], toks[-1]
         following = next((t for t in doc[last.i + 1:] if t.is_alpha), None)
         # a subject with a finite verb after it: "Grace sang", "Will scored", "Amber won"
         # ("Will scored" is tagged modal + participle, which no sentence would say)
         acts = following is not None and first.pos_ != "VERB" and (
             following.tag_ in ("VBD", "VBZ") or (first.tag_ == "MD" and following.tag_ == "VBN"))
+        if acts and following.pos_ != "AUX":
+            return True  # "Summer scored nine goals" even where the model calls Summer a DATE
+        if any(t.ent_type_ == "PERSON" for t in toks):
+            return True
+        inside = first.ent_iob_ == "I" or (last.i + 1 < len(doc) and doc[last.i + 1].ent_iob_ == "I")
+        if inside and first.ent_type_ in ("ORG", "WORK_OF_ART", "FAC", "EVENT"):
+            return False  # part of a longer name: "Amazing Grace" (ORG), "the Rose Bowl"
+        if any(t.ent_type_ in _NOT_PEOPLE for t in toks):
+            return False  # "Summer 2025" (DATE), "the Rose Bowl" (EVENT)
         sentence_start = self.sentences[self._sentence_of(start)][0]
         at_start = not re.search(r"[^\W\d_]", self.text[sentence_start:start])
         if at_start or (written.isupper() and len(written) > 1):
@@ -743,6 +841,8 @@ class _Context:
                     continue
                 if any(t.text.isupper() and len(t.text) > 1 for t in words) and not all(t.text.isupper() for t in words):
                     continue  # "Oliver PTA": an acronym is not part of a name
+                if not _looks_like_a_name(ent, words):
+                    continue
                 start, end = base + ent.start_char, base + ent.end_char
                 if (start, end) in seen:
                     continue
@@ -753,6 +853,20 @@ class _Context:
                 if re.search(r"\b(?:mr|mrs|miss|ms|mx|dr|sir)\.?\s*$", self.text[max(0, start - 6):start], re.IGNORECASE):
                     continue
                 yield start, end, self.text[start:end]
+
+
+def _looks_like_a_name(ent, words) -> bool:
+    """A PERSON entity that reads as one person's full name: not a list row ("Mad Hatter - Freddie"),
+    not a first name with an initial ("Elizabeth K", the policy's own form), not a saint's day, a
+    greeting or a plural ("House Captains", "Yellow Wizards")."""
+    inner = ent.doc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
+    if re.search(r"[\n:;()\[\]]|\s[-–—]\s", inner):
+        return False
+    if all(len(t.text) == 1 for t in words[1:]):
+        return False
+    if any(t.lower_ in NOT_NAME_CAPS or t.lower_ in ("st", "saint") for t in words):
+        return False
+    return words[-1].tag_ not in ("NNS", "NNPS")
 
 
 @dataclass
