@@ -170,3 +170,32 @@ def test_matchers_are_built_once_per_check():
     list(check.run(post_of("Oliver Bennett")))
     list(check.run(post_of("Zoë Hughes")))
     assert check.parts is parts and "oliverbennett" in parts
+
+
+HARRYS = """pupil_id,first_name,last_name,name_consent,Year,Year Group,Form
+P1,Harry,Smith,no,3,Year 3,3B
+P2,Harry,Jones,yes,5,Year 5,5A
+P3,Harry,Brown,yes,5,Year 5,5C
+"""
+
+
+def test_post_folder_narrows_a_shared_first_name():
+    # both "Year" and "Year Group" headings: the first is used and the register stays valid
+    check = NamesCheck(register_of(HARRYS), on=date(2026, 1, 15), channel="social")
+    assert list(check.run(post_of("Harry scored twice.", display="drafts/year-5-football/post.md"))) == []
+    assert list(check.run(post_of("Harry scored twice.", display="drafts/5a-football.md"))) == []
+    (finding,) = check.run(post_of("Harry scored twice.", display="drafts/year-3-football/post.md"))
+    assert finding.pupil_id == "P1"
+
+
+def test_still_ambiguous_names_every_candidate_in_one_finding():
+    check = NamesCheck(register_of(HARRYS), on=date(2026, 1, 15), channel="social")
+    (finding,) = check.run(post_of("Harry scored twice."))
+    assert finding.rule == "names.no-name-consent" and finding.pupil_id == "P1"
+    assert '"Harry" is the first name of 3 pupils this post may mean (P1, P2, P3)' in finding.message
+    assert "P1 has no name consent for social" in finding.message and '"pupils:" line' in finding.message
+
+
+def test_register_reads_year_group_and_form_columns():
+    people = register_of(HARRYS).people
+    assert [(p.year_group, p.form) for p in people] == [("3", "3B"), ("5", "5A"), ("5", "5C")]

@@ -51,6 +51,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import ClassVar
 
+from postcheck.checks.name_candidates import SchoolCues, clause_around, declared_pupils, narrow
 from postcheck.checks.name_cues import Cues, word_list
 from postcheck.findings import Finding, Severity
 from postcheck.post import Draft, LoadedPost, Picture
@@ -226,6 +227,16 @@ class _Match:
     rule: str
     person: int
     first: str = ""
+    candidates: tuple[int, ...] = ()
+    """For a first name alone: the pupils it may mean (several share it), after narrowing."""
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What the whole post says about whom it means: its ``pupils:`` line and its folder's year or class."""
+
+    declared: frozenset[str]
+    post: SchoolCues
 
 
 class _Tokens:
@@ -366,6 +377,7 @@ class NamesCheck:
         return findings, named
 
     def _check(self, draft: Draft, named: dict[str, tuple[int, str]]) -> Iterator[Finding]:
+        scope = _Scope(declared_pupils(draft.text), SchoolCues.in_path(draft.display))
         tokens = _Tokens(draft.text)
         parts_at = self._walk(tokens)
         matches = self._combined(tokens, parts_at)
@@ -383,8 +395,8 @@ class NamesCheck:
                 name(match)
                 yield self._finding(draft, tokens, match)
         cues = Cues(draft.text, lambda word: any(p.kind == "first" for p in self.parts.get(name_key(word), ())))
-        singles = self._singles(tokens, parts_at, claimed)
-        mentions = self._consented_mentions(tokens, parts_at, claimed)
+        singles = self._singles(tokens, parts_at, claimed, scope)
+        mentions = self._consented_mentions(tokens, parts_at, claimed, scope)
         sure: set[_Match] = set()
         singles = [m for m in singles if self._used_as_name(tokens, m, cues, sure)]
         mentions = [m for m in mentions if self._used_as_name(tokens, m, cues, sure)]
@@ -482,13 +494,13 @@ class NamesCheck:
         return out
 
     def _consented_mentions(self, tokens: _Tokens, parts_at: dict[int, tuple[int, str]],
-                            claimed: set[int]) -> list[_Match]:
+                            claimed: set[int], scope: _Scope) -> list[_Match]:
         """First names of pupils with name consent, used alone: no finding, but the pupil is named."""
         out: list[_Match] = []
         for i, (j, key) in sorted(parts_at.items()):
             if any(k in claimed for k in range(i, j + 1)) or self._place(tokens, i, j):
                 continue
-            for person in self._first_owners.get(key, ()):
+            for person in self._candidates(tokens, i, j, self._first_owners.get(key, ()), scope):
                 if self.people[person].name_consent_on(self.on, self.channel):
                     out.append(_Match(i, j, "mention", person))
         return out
@@ -629,7 +641,16 @@ class NamesCheck:
             if part.kind == "last" and tokens.words[k] in self._initials[part.person]:
                 yield _Match(i, k, "staff" if self.people[part.person].is_staff else "initial-surname", part.person)
 
-    def _singles(self, tokens: _Tokens, parts_at: dict[int, tuple[int, str]], claimed: set[int]) -> list[_Match]:
+    def _candidates(self, tokens: _Tokens, i: int, j: int, owners: tuple[int, ...], scope: _Scope) -> tuple[int, ...]:
+        """The pupils sharing a first name that this mention may mean (see name_candidates)."""
+        if len(owners) < 2:
+            return owners
+        start, end = tokens.orig_start(i), tokens.orig_end(j)
+        local = SchoolCues.in_text(clause_around(tokens.text, start, end))
+        return narrow(owners, self.people, scope.declared, (local, scope.post))
+
+    def _singles(self, tokens: _Tokens, parts_at: dict[int, tuple[int, str]], claimed: set[int],
+                 scope: _Scope) -> list[_Match]:
         """First names without consent and surnames without a title, outside the longer matches."""
         out: list[_Match] = []
         for i, (j, key) in sorted(parts_at.items()):
@@ -638,9 +659,10 @@ class NamesCheck:
             if self._place(tokens, i, j):
                 continue
             owners = self._first_owners.get(key, ())
-            lacking = [p for p in owners if not self.people[p].name_consent_on(self.on, self.channel)]
-            for person in lacking:
-                out.append(_Match(i, j, "no-name-consent", person))
+            candidates = self._candidates(tokens, i, j, owners, scope)
+            lacking = [p for p in candidates if not self.people[p].name_consent_on(self.on, self.channel)]
+            if lacking:  # one finding however many pupils it may be; an error because one lacks consent
+                out.append(_Match(i, j, "no-name-consent", lacking[0], candidates=candidates))
             if not owners:
                 surnamed = sorted({p.person for p in self.parts[key] if p.kind == "last" and not self.people[p.person].is_staff})
                 for person in surnamed:
@@ -688,11 +710,14 @@ class NamesCheck:
                 message = (f'Initial and surname of a pupil with {self._no_consent(person)}: "{shown}" '
                            f'({person.pupil_id}). {_REMOVE_ADVICE}.')
         elif match.rule == "no-name-consent":
-            key = "".join(tokens.words[match.start:match.end + 1])
-            owners = self._first_owners.get(key, ())
+            owners = match.candidates
             if len(owners) > 1:
-                message = (f'"{shown}" is the first name of {len(owners)} pupils and {person.pupil_id} has '
-                           f'{self._no_consent(person)}: the reader cannot tell them apart. {_REMOVE_ADVICE}.')
+                ids = ", ".join(self.people[p].pupil_id for p in owners)
+                lacking = [self.people[p] for p in owners if not self.people[p].name_consent_on(self.on, self.channel)]
+                without = "; ".join(f"{p.pupil_id} has {self._no_consent(p)}" for p in lacking)
+                message = (f'"{shown}" is the first name of {len(owners)} pupils this post may mean ({ids}) and '
+                           f'{without}: the reader cannot tell them apart. {_REMOVE_ADVICE}, or say which pupil '
+                           f'it is in a "pupils:" line at the top of the draft.')
             else:
                 message = (f'Pupil named with {self._no_consent(person)}: "{shown}" ({person.pupil_id}). '
                            f'{_REMOVE_ADVICE}.')
