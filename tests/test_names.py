@@ -166,10 +166,10 @@ def test_importing_the_check_does_not_load_spacy():
 
 def test_matchers_are_built_once_per_check():
     check = check_of()
-    parts = check.parts
+    parts = check.index.parts
     list(check.run(post_of("Oliver Bennett")))
     list(check.run(post_of("Zoë Hughes")))
-    assert check.parts is parts and "oliverbennett" in parts
+    assert check.index.parts is parts and "oliverbennett" in parts
 
 
 HARRYS = """pupil_id,first_name,last_name,name_consent,Year,Year Group,Form

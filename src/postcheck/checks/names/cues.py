@@ -11,18 +11,10 @@ Word lists live in ``words/`` as data files that say where they come from.
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 from collections.abc import Callable
-from importlib import resources
 
-
-@functools.cache
-def word_list(name: str) -> frozenset[str]:
-    """A data file of ``words/``: one lowercase word a line, ``#`` comments."""
-    text = resources.files("postcheck.checks").joinpath("words", f"{name}.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip() and not line.startswith("#"))
-
+from postcheck.checks.names.words import word_list
 
 _WORD = r"[^\W\d_][\w'’\-]*"
 _CAP_WORD = r"[A-Z][\w'’\-]*"
