@@ -90,7 +90,7 @@ class NamesCheck:
             if match.rule not in ("title", "staff"):
                 name(match)
                 yield self.messages.finding(draft, tokens, match)
-        cues = Cues(draft.text, self.index.is_first_name)
+        cues = Cues(draft.text, self.index.is_first_name, self.index.is_form)
         singles = self.matcher.singles(tokens, parts_at, claimed, scope)
         mentions = self.matcher.consented_mentions(tokens, parts_at, claimed, scope)
         sure: set[Match] = set()

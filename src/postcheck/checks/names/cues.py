@@ -39,9 +39,12 @@ def _title_case(inner: str) -> bool:
 class Cues:
     """The cues of one draft's text; ``is_first_name`` says whether a word is a register first name."""
 
-    def __init__(self, text: str, is_first_name: Callable[[str], bool]):
+    def __init__(self, text: str, is_first_name: Callable[[str], bool],
+                 is_form: Callable[[str], bool] = lambda word: False):
         self.text = text
         self._is_first_name = is_first_name
+        self._is_form = is_form
+        """Is this word a class or registration group of the register ("Willow" in "Isla from Willow")?"""
         self._titles = [m.span() for m in _QUOTED.finditer(text) if _title_case(m.group()[1:-1])]
         self._bylines = [(m.start(), text.find("\n", m.end()) % (len(text) + 1)) for m in _BYLINE.finditer(text)]
         self._characters = self._cast_list_characters()
@@ -109,15 +112,26 @@ class Cues:
         m = re.match(r"[ \t]+(" + _CAP_WORD + ")", self.text[end:end + 40])
         if not m or len(m.group(1)) < 2 or self._school_word(m.group(1), self.text[end + m.end():end + m.end() + 20]):
             return False
-        word = m.group(1).casefold().rstrip("'’s")
+        if self._in_headline(start):
+            return False  # "Isla Scores Hat-Trick": in a Title Case headline a capital says nothing
+        word = re.sub(r"['’]s?$", "", m.group(1).casefold())
         if any(difflib.SequenceMatcher(None, word, surname).ratio() >= 0.75 for surname in surnames):
             return False
         return not self._is_first_name(word)
 
-    @staticmethod
-    def _school_word(word: str, after: str) -> bool:
-        """Year, Reception, Class...: words that place a pupil in school rather than name something else."""
-        if word.casefold() in _NOT_OTHER:
+    def _in_headline(self, offset: int) -> bool:
+        """Is the line a Title Case headline: most of its longer words capitalised, no full stop?"""
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        line_end = self.text.find("\n", offset) % (len(self.text) + 1)
+        line = self.text[line_start:line_end].strip()
+        words = [w for w in re.findall(r"[^\W\d_]+", line) if len(w) >= 4]
+        return len(words) >= 3 and not line.endswith(".") and \
+            sum(w[0].isupper() for w in words) >= _HEADLINE_SHARE * len(words)
+
+    def _school_word(self, word: str, after: str) -> bool:
+        """Year, Reception, Class, a register class name...: words that place a pupil in school rather
+        than name something else."""
+        if word.casefold() in _NOT_OTHER or self._is_form(word):
             return True
         following = re.match(r"[ \t]+(" + _WORD + ")", after)
         return following is not None and following.group(1).casefold() in word_list("groups")
@@ -174,6 +188,10 @@ class Cues:
             return 1  # "Rebekah S."
         return -1 if all(w[0].isupper() for w in words) else 0
 
+
+_HEADLINE_SHARE = 0.85
+"""Share of capitalised longer words that makes a line a headline; the development corpus's sentences
+with several names in them stay below it (at most 0.7)."""
 
 _NOT_OTHER = frozenset("""
 year yr reception nursery class and or the a an we our i you he she they it is was will for

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from postcheck.checks.names.candidates import form_key
 from postcheck.checks.names.fold import name_key
 from postcheck.register import Person
 
@@ -35,6 +36,7 @@ class NameIndex:
         self.initials = [{name_key(form)[:1] for form in (p.first_name, *p.known_as) if name_key(form)}
                          for p in self.people]
         self.prefixes = frozenset(key[:n] for key in self.parts for n in range(1, len(key)))
+        self.forms = frozenset(form_key(p.form) for p in people if p.form) - {""}
         self.first_owners: dict[str, tuple[int, ...]] = {
             key: tuple(sorted({p.person for p in parts if p.kind == "first" and not self.people[p.person].is_staff}))
             for key, parts in self.parts.items()
@@ -62,6 +64,10 @@ class NameIndex:
             add(key, "first", form)
             add(key + last, "full", form)
         add(last, "last")
+
+    def is_form(self, word: str) -> bool:
+        """Is this word a class or registration group in the register's form column ("Willow", "3B")?"""
+        return form_key(word) in self.forms
 
     def is_first_name(self, word: str) -> bool:
         """Is this word anyone's first name (or nickname) in the register?"""
