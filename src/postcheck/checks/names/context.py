@@ -20,6 +20,10 @@ from postcheck.checks.names.match import Match
 from postcheck.checks.names.words import COMMON_WORDS, NOT_NAME_CAPS, word_list
 
 
+_FAMILY_REACH = 300
+"""Characters between a first name and its family's surname that still read as one mention (a paragraph)."""
+
+
 class Usage:
     """Decisions about names written alone, over the register's name index."""
 
@@ -41,8 +45,8 @@ class Usage:
         surnames = tuple(name_key(self.people[p].last_name) for p in owners)
         if cues.not_a_pupil(start, end, surnames) is not None:
             return False
-        if self._coordinated(tokens, match):
-            sure.add(match)
+        if self._coordinated(tokens, match) or cues.in_headline(start):
+            sure.add(match)  # a headline's capitals tell the model nothing: a name there counts (fail closed)
         return True
 
     def _surname_used(self, tokens: Tokens, match: Match, cues: Cues) -> bool:
@@ -78,17 +82,17 @@ class Usage:
                    for key in map(name_key, neighbours))
 
     def shared_surnames(self, tokens: Tokens, kept: list[Match]) -> list[Match]:
-        """A first name and the same pupil's surname apart in one sentence identify the pupil as surely
-        as a full name: "Bethany and Abigail (the Lomax twins)". Their matches become one full-name match
+        """A first name and the same pupil's surname as a family, in one paragraph, identify the pupil as
+        surely as a full name: "Bethany and Abigail (the Lomax twins)", "... Go Lomax twins!". Their matches become one full-name match
         (at the first name; the surname match is dropped from ``kept``)."""
         surnames = [m for m in kept if m.rule == "surname-only" and self._family(tokens, m)]
         out: list[Match] = []
         for s in surnames:
             for f in kept:
-                if f.person != s.person or f.rule == "surname-only":
+                if f.person != s.person or f.rule in ("surname-only", "first-with-surname"):
                     continue
                 lo, hi = sorted((tokens.orig_start(f.start), tokens.orig_start(s.start)))
-                if hi - lo > 200 or re.search(r"[.!?][\s\"')\]]|\n\s*\n", tokens.text[lo:hi]):
+                if hi - lo > _FAMILY_REACH or re.search(r"\n\s*\n", tokens.text[lo:hi]):
                     continue
                 out.append(replace(f, rule="full-name", first=tokens.original(s.start, s.end)))
                 kept[kept.index(f)] = replace(f, rule="first-with-surname")

@@ -75,7 +75,7 @@ class Cues:
         last = re.search(r"(" + _WORD + r")[,:]?[ \t]+$", before)
         if last and last.group(1).casefold() in word_list("works") | word_list("reading_verbs"):
             return True
-        if re.search(r"\b(?:value|virtue|theme)s?\b[^.!?\n]{0,40}\b(?:is|was)[ \t]+$", before, re.IGNORECASE):
+        if re.search(r"\b(?:value|virtue|theme)s?\b[^.!?\n]{0,40}(?:\b(?:is|was)|:)[ \t]+$", before, re.IGNORECASE):
             return True  # "our Christian value this term is Hope"
         m = re.match(r"[ \t]+(?:(in)[ \t]+|(and|to)[ \t]+the[ \t]+)(" + _CAP_WORD + ")", after)
         if m and not self._school_word(m.group(3), after[m.end():]):
@@ -112,14 +112,14 @@ class Cues:
         m = re.match(r"[ \t]+(" + _CAP_WORD + ")", self.text[end:end + 40])
         if not m or len(m.group(1)) < 2 or self._school_word(m.group(1), self.text[end + m.end():end + m.end() + 20]):
             return False
-        if self._in_headline(start):
+        if self.in_headline(start):
             return False  # "Isla Scores Hat-Trick": in a Title Case headline a capital says nothing
         word = re.sub(r"['’]s?$", "", m.group(1).casefold())
         if any(difflib.SequenceMatcher(None, word, surname).ratio() >= 0.75 for surname in surnames):
             return False
         return not self._is_first_name(word)
 
-    def _in_headline(self, offset: int) -> bool:
+    def in_headline(self, offset: int) -> bool:
         """Is the line a Title Case headline: most of its longer words capitalised, no full stop?"""
         line_start = self.text.rfind("\n", 0, offset) + 1
         line_end = self.text.find("\n", offset) % (len(self.text) + 1)
