@@ -101,18 +101,28 @@ def test_message_says_what_to_write_and_redacts_the_name():
     assert "O.B." in redacted
 
 
-def test_no_consent_message_offers_initials_only():
+def test_no_consent_message_says_remove_the_name_not_initials():
+    # policy: first names or initials only where permission is in place; without it, neither (issue 13.8)
+    remove = ('Remove the name (e.g. "a Year 2 pupil"): without name consent neither the first name nor '
+              'initials may be published.')
     (finding,) = check_of().run(post_of("Isla Thompson sang."))
-    assert finding.message == ('Full name of a pupil with no name consent for social: "Isla Thompson" (P006). '
-                               'Write "I.T." instead.')
+    assert finding.message == f'Full name of a pupil with no name consent for social: "Isla Thompson" (P006). {remove}'
+    (alone,) = check_of().run(post_of("Isla sang."))
+    assert alone.message == f'Pupil named with no name consent for social: "Isla" (P006). {remove}'
+    (initial,) = check_of().run(post_of("Well done I. Thompson."))
+    assert initial.message == (f'Initial and surname of a pupil with no name consent for social: "I. Thompson" (P006). '
+                               f'{remove}')
     (expired,) = check_of().run(post_of("Freddie sang."))
-    assert "expired on 2025-07-31" in expired.message and '"F.P."' in expired.message
+    assert "expired on 2025-07-31" in expired.message and remove in expired.message
+    for f in (finding, alone, initial, expired):
+        assert "Use initials" not in f.message and "instead" not in f.message
 
 
 def test_shared_first_name_message_explains_failing_closed():
     (finding,) = check_of().run(post_of("Well done Ella!"))
     assert finding.pupil_id == "P009"
-    assert "first name of 2 pupils" in finding.message and '"E.D."' in finding.message
+    assert "first name of 2 pupils" in finding.message and "cannot tell them apart" in finding.message
+    assert "Remove the name" in finding.message and '"E.D."' not in finding.message
 
 
 def test_no_draft_no_findings():
@@ -156,7 +166,36 @@ def test_importing_the_check_does_not_load_spacy():
 
 def test_matchers_are_built_once_per_check():
     check = check_of()
-    parts = check.parts
+    parts = check.index.parts
     list(check.run(post_of("Oliver Bennett")))
     list(check.run(post_of("Zoë Hughes")))
-    assert check.parts is parts and "oliverbennett" in parts
+    assert check.index.parts is parts and "oliverbennett" in parts
+
+
+HARRYS = """pupil_id,first_name,last_name,name_consent,Year,Year Group,Form
+P1,Harry,Smith,no,3,Year 3,3B
+P2,Harry,Jones,yes,5,Year 5,5A
+P3,Harry,Brown,yes,5,Year 5,5C
+"""
+
+
+def test_post_folder_narrows_a_shared_first_name():
+    # both "Year" and "Year Group" headings: the first is used and the register stays valid
+    check = NamesCheck(register_of(HARRYS), on=date(2026, 1, 15), channel="social")
+    assert list(check.run(post_of("Harry scored twice.", display="drafts/year-5-football/post.md"))) == []
+    assert list(check.run(post_of("Harry scored twice.", display="drafts/5a-football.md"))) == []
+    (finding,) = check.run(post_of("Harry scored twice.", display="drafts/year-3-football/post.md"))
+    assert finding.pupil_id == "P1"
+
+
+def test_still_ambiguous_names_every_candidate_in_one_finding():
+    check = NamesCheck(register_of(HARRYS), on=date(2026, 1, 15), channel="social")
+    (finding,) = check.run(post_of("Harry scored twice."))
+    assert finding.rule == "names.no-name-consent" and finding.pupil_id == "P1"
+    assert '"Harry" is the first name of 3 pupils this post may mean (P1, P2, P3)' in finding.message
+    assert "P1 has no name consent for social" in finding.message and '"pupils:" line' in finding.message
+
+
+def test_register_reads_year_group_and_form_columns():
+    people = register_of(HARRYS).people
+    assert [(p.year_group, p.form) for p in people] == [("3", "3B"), ("5", "5A"), ("5", "5C")]

@@ -46,6 +46,14 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "consent_expires": ("consent_expires", "consent expires", "consent expiry", "consent expiry date",
                         "expires", "expiry", "expiry date", "consent end date", "consent end"),
 }
+OPTIONAL_ALIASES: dict[str, tuple[str, ...]] = {
+    "year_group": ("year_group", "year group", "year", "nc year", "national curriculum year", "year grp"),
+    "form": ("form", "reg group", "registration group", "reg", "form group", "tutor group", "class",
+             "class name", "reg form"),
+}
+"""Columns that only help tell pupils apart (the names check narrows "Harry" with "Year 3", "3B",
+"Class Oak"); the first of several matching headings is used and the rest ignored, so an export that
+carries both "Year" and "Year Group" stays valid."""
 REQUIRED = ("pupil_id", "first_name", "last_name")
 
 _YES = {"yes", "y", "true"}
@@ -87,6 +95,10 @@ class Person:
     name_consent: Consent = NO
     consent_expires: date | None = None
     row: int = 0
+    year_group: str = ""
+    """As the register writes it ("3", "Year 3", "Reception"); empty when there is no such column."""
+    form: str = ""
+    """Registration group or class ("3B", "Oak"); empty when there is no such column."""
 
     @property
     def is_staff(self) -> bool:
@@ -235,6 +247,7 @@ def _heading_key(heading: str) -> str:
 
 
 _ALIAS_LOOKUP = {_heading_key(alias): canonical for canonical, aliases in COLUMN_ALIASES.items() for alias in aliases}
+_OPTIONAL_LOOKUP = {_heading_key(alias): canonical for canonical, aliases in OPTIONAL_ALIASES.items() for alias in aliases}
 
 
 def _map_columns(header: list[str], display: str) -> dict[str, int]:
@@ -242,6 +255,9 @@ def _map_columns(header: list[str], display: str) -> dict[str, int]:
     for index, heading in enumerate(header):
         canonical = _ALIAS_LOOKUP.get(_heading_key(heading))
         if canonical is None:
+            optional = _OPTIONAL_LOOKUP.get(_heading_key(heading))
+            if optional is not None:
+                columns.setdefault(optional, index)
             continue  # MIS exports carry many other columns (class, DOB ...): they are not used
         if canonical in columns:
             first = header[columns[canonical]].strip()
@@ -298,6 +314,8 @@ def _parse_row(cells: list[str], columns: dict[str, int], display: str, row: int
         name_consent=parse_consent(cell("name_consent"), f"{where}: name_consent"),
         consent_expires=_parse_date(cell("consent_expires"), f"{where}: consent_expires"),
         row=row,
+        year_group=cell("year_group"),
+        form=cell("form"),
     )
 
 

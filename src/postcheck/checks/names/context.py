@@ -1,0 +1,102 @@
+"""names: is a first name or surname alone used as a pupil's name here?
+
+The matcher finds every register first name and surname written alone; these decisions keep the
+ones used as a pupil's name. Cues (``cues.py``) speak first, both ways: a by-line or "Hope in Year 2"
+is a person beyond doubt, a title, group, character or another person's name is not a pupil. Names
+that are also words and have no cue go to the language model (``nlp.py``). A surname alone counts only
+where it is written as a name, and next to the same pupil's first name as a family ("the Lomax twins")
+it makes a full name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from postcheck.checks.names.cues import Cues
+from postcheck.checks.names.fold import Tokens, name_key
+from postcheck.checks.names.index import NameIndex
+from postcheck.checks.names.match import Match
+from postcheck.checks.names.words import COMMON_WORDS, NOT_NAME_CAPS, word_list
+
+
+_FAMILY_REACH = 300
+"""Characters between a first name and its family's surname that still read as one mention (a paragraph)."""
+
+
+class Usage:
+    """Decisions about names written alone, over the register's name index."""
+
+    def __init__(self, index: NameIndex):
+        self.people = index.people
+        self.parts = index.parts
+        self.first_owners = index.first_owners
+
+    def used_as_name(self, tokens: Tokens, match: Match, cues: Cues, sure: set[Match]) -> bool:
+        """Is this first name or surname alone used as a pupil's name? Adds it to ``sure`` when a cue
+        says so beyond doubt (a by-line, "Hope in Year 2"), so the language model is not asked."""
+        start, end = tokens.orig_start(match.start), tokens.orig_end(match.end)
+        if match.rule == "surname-only":
+            return self._surname_used(tokens, match, cues)
+        if cues.clearly_a_person(start, end):
+            sure.add(match)
+            return True
+        owners = self.first_owners.get("".join(tokens.words[match.start:match.end + 1]), ())
+        surnames = tuple(name_key(self.people[p].last_name) for p in owners)
+        if cues.not_a_pupil(start, end, surnames) is not None:
+            return False
+        if self._coordinated(tokens, match) or cues.in_headline(start):
+            sure.add(match)  # a headline's capitals tell the model nothing: a name there counts (fail closed)
+        return True
+
+    def _surname_used(self, tokens: Tokens, match: Match, cues: Cues) -> bool:
+        """A surname alone counts only where it is written as a name: capitalised, not inside a longer
+        capitalised phrase (``Cross Country``, ``Sports Day``, ``Sam Turner``), title or group name."""
+        start, end = tokens.orig_start(match.start), tokens.orig_end(match.end)
+        text = tokens.text
+        if not text[start:start + 1].isupper():
+            return False
+        if self._family(tokens, match):
+            return True  # "the Lomax twins"
+        before = re.search(r"([A-Z][\w'’\-]*)[ \t]+$", text[max(0, start - 40):start])
+        if before and before.group(1).casefold() not in NOT_NAME_CAPS:
+            return False
+        if re.match(r"(?:'s|’s)?[ \t]+[A-Z]", text[end:end + 4]) and not re.match(r"[ \t]+[A-Z]\b", text[end:end + 4]):
+            return False  # a capitalised word follows; a lone capital is an initial ("Hollins J")
+        return not (cues.in_title(start, end) or cues.group_name(start, end))
+
+    @staticmethod
+    def _family(tokens: Tokens, match: Match) -> bool:
+        """A surname followed by twins, family, brothers...: "the Lomax twins"."""
+        after = re.match(r"(?:'s|’s)?[ \t]+([^\W\d_]+)", tokens.text[tokens.orig_end(match.end):tokens.orig_end(match.end) + 20])
+        return after is not None and after.group(1).casefold() in word_list("family")
+
+    def _coordinated(self, tokens: Tokens, match: Match) -> bool:
+        """A word name in a list with a first name that is no word reads as a name: "May and Lola",
+        "Scarlet and Sienna" (but not "Holly and Ivy", two words)."""
+        start, end = tokens.orig_start(match.start), tokens.orig_end(match.end)
+        joint = r"(?:,|[ \t]+and|[ \t]*&)[ \t]+"
+        neighbours = [m.group(1) for m in (re.search(r"([A-Z][^\W\d_]+)" + joint + "$", tokens.text[max(0, start - 30):start]),
+                                           re.match(joint + r"([A-Z][^\W\d_]+)", tokens.text[end:end + 30])) if m]
+        return any(key not in COMMON_WORDS and any(p.kind == "first" for p in self.parts.get(key, ()))
+                   for key in map(name_key, neighbours))
+
+    def shared_surnames(self, tokens: Tokens, kept: list[Match]) -> list[Match]:
+        """A first name and the same pupil's surname as a family, in one paragraph, identify the pupil as
+        surely as a full name: "Bethany and Abigail (the Lomax twins)", "... Go Lomax twins!". Their matches become one full-name match
+        (at the first name; the surname match is dropped from ``kept``)."""
+        surnames = [m for m in kept if m.rule == "surname-only" and self._family(tokens, m)]
+        out: list[Match] = []
+        for s in surnames:
+            for f in kept:
+                if f.person != s.person or f.rule in ("surname-only", "first-with-surname"):
+                    continue
+                lo, hi = sorted((tokens.orig_start(f.start), tokens.orig_start(s.start)))
+                if hi - lo > _FAMILY_REACH or re.search(r"\n\s*\n", tokens.text[lo:hi]):
+                    continue
+                out.append(replace(f, rule="full-name", first=tokens.original(s.start, s.end)))
+                kept[kept.index(f)] = replace(f, rule="first-with-surname")
+                if s in kept:
+                    kept.remove(s)
+        return out
+

@@ -1,0 +1,200 @@
+"""names: what the words around a register name say about it.
+
+A first name alone is a pupil only when it is used as one. These small, separately testable cues
+read the text around a name (in original offsets) and say whether it is part of a title, another
+person's name, a group's name or a character in a cast list, or, the other way round, clearly a
+person (a by-line, "Hope in Year 2", a quote's attribution). ``Cues`` is built once per draft.
+
+Word lists live in ``words/`` as data files that say where they come from.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+
+from postcheck.checks.names.words import word_list
+
+_WORD = r"[^\W\d_][\w'’\-]*"
+_CAP_WORD = r"[A-Z][\w'’\-]*"
+_SCHOOL_YEAR = r"(?:Year|Yr|Y)\s?\d{1,2}\b|Reception\b|Nursery\b|\d[A-Z]{1,3}\b|Class\s+[A-Z]"
+_QUOTED = re.compile(
+    r'"[^"\n]{1,80}"|“[^”\n]{1,80}”|(?<!\w)‘[^’\n]{1,80}’(?!\w)|(?<!\w)\'[^\'\n]{1,80}\'(?!\w)'
+    r"|(?<![*\w])\*[^*\n]{1,80}\*(?![*\w])|(?<![_\w])_[^_\n]{1,80}_(?![_\w])"
+)
+"""Quoted or Markdown-italic spans (``*Matilda*``, ``_Peter Rabbit_``); bold (``**Hope**``) is not a title."""
+_BYLINE = re.compile(r"^[ \t]*(?:(?:written|reported|report|words|photos?|blog|article)[ \t]+)?by[ \t]+",
+                     re.IGNORECASE | re.MULTILINE)
+_LIST_ITEM = re.compile(r"[^\n;]+")
+_PAIR = re.compile(r"^\s*(?:[-*•]\s*)?(?:[^:\n]{1,30}:\s*)?(?P<a>.+?)\s+[-–—]\s+(?P<b>.+?)\s*[.!]?\s*$")
+
+
+def _title_case(inner: str) -> bool:
+    """Every word of four letters or more capitalised, at most ten words: a title, not speech."""
+    words = re.findall(r"[^\W\d_]+", inner)
+    return 0 < len(words) <= 10 and all(w[0].isupper() for w in words if len(w) >= 4) and words[0][0].isupper()
+
+
+class Cues:
+    """The cues of one draft's text; ``is_first_name`` says whether a word is a register first name."""
+
+    def __init__(self, text: str, is_first_name: Callable[[str], bool],
+                 is_form: Callable[[str], bool] = lambda word: False):
+        self.text = text
+        self._is_first_name = is_first_name
+        self._is_form = is_form
+        """Is this word a class or registration group of the register ("Willow" in "Isla from Willow")?"""
+        self._titles = [m.span() for m in _QUOTED.finditer(text) if _title_case(m.group()[1:-1])]
+        self._bylines = [(m.start(), text.find("\n", m.end()) % (len(text) + 1)) for m in _BYLINE.finditer(text)]
+        self._characters = self._cast_list_characters()
+
+    # ---------------------------------------------------------------- not a pupil
+
+    def not_a_pupil(self, start: int, end: int, surnames: tuple[str, ...] = ()) -> str | None:
+        """Why the first name at [start, end) is not a pupil named by first name, or None.
+
+        ``surnames``: the folded surnames of the pupils with this first name."""
+        if self.in_title(start, end):
+            return "title"
+        if self.group_name(start, end):
+            return "group"
+        if self.character(start, end):
+            return "character"
+        if self.another_person(start, end, surnames) or self.of_organisation(start, end):
+            return "another person"
+        return None
+
+    def in_title(self, start: int, end: int) -> bool:
+        """A quoted or italic title, "X in Wonderland", "X and the Y", "the X ...", "the book X", "read X"."""
+        if any(s <= start and end <= e for s, e in self._titles):
+            return True
+        before, after = self.text[max(0, start - 60):start], self.text[end:end + 60]
+        if re.search(r"\b(?i:the)(?:[ \t]+[A-Z][\w'’\-]*){0,2}[ \t]+$", before):
+            return True  # "the Charlie and Lola books", "the Hope Tree", "the Angel Gabriel"
+        last = re.search(r"(" + _WORD + r")[,:]?[ \t]+$", before)
+        if last and last.group(1).casefold() in word_list("works") | word_list("reading_verbs"):
+            return True
+        if re.search(r"\b(?:value|virtue|theme)s?\b[^.!?\n]{0,40}(?:\b(?:is|was)|:)[ \t]+$", before, re.IGNORECASE):
+            return True  # "our Christian value this term is Hope"
+        m = re.match(r"[ \t]+(?:(in)[ \t]+|(and|to)[ \t]+the[ \t]+)(" + _CAP_WORD + ")", after)
+        if m and not self._school_word(m.group(3), after[m.end():]):
+            return not self._is_first_name(m.group(3).casefold()) or bool(m.group(2))
+        return False  # "Alice in Wonderland", "Jack and the Beanstalk", "Joy to the World"
+
+    def of_organisation(self, start: int, end: int) -> bool:
+        """``Isaac from the Woodland Trust``, ``Jonathan of the National Literacy Trust``: a visitor."""
+        after = self.text[end:end + 60]
+        m = re.match(r"[ \t]+(?:of|from)[ \t]+(?:the[ \t]+)?(" + _CAP_WORD + ")", after)
+        return m is not None and not self._school_word(m.group(1), after[m.end():]) \
+            and not self._is_first_name(m.group(1).casefold())
+
+    def group_name(self, start: int, end: int) -> bool:
+        """``Ruby Class``, ``Amber team``, ``Class Robin``, ``House Oak``."""
+        after = re.match(r"[ \t]+(" + _WORD + ")", self.text[end:end + 30])
+        if after and after.group(1).casefold() in word_list("groups"):
+            return True
+        return re.search(r"\b(?:Class|House|Team)[ \t]+$", self.text[max(0, start - 12):start]) is not None
+
+    def character(self, start: int, end: int) -> bool:
+        """A part in a play: the character column of a cast or costume list, "Daisy as Mary", "X was played by"."""
+        if any(s <= start and end <= e for s, e in self._characters):
+            return True
+        if re.search(r"(?:\b(?:played|starred|cast|dressed|dressed up|came|appeared)|[A-Z][\w'’\-]*)[ \t]+as[ \t]+(?:the[ \t]+)?$",
+                     self.text[max(0, start - 40):start]):
+            return True
+        return re.match(r"[ \t]+(?:was|is|will be)[ \t]+played[ \t]+by\b", self.text[end:end + 30]) is not None
+
+    def another_person(self, start: int, end: int, surnames: tuple[str, ...] = ()) -> bool:
+        """A first name and a different surname (``Tom Daley``, ``Grace Darling``) or a name followed by
+        a capitalised word (``Hope Valley``, ``Poppy Appeal``): someone or something else. A word that
+        looks like a misspelling of the pupil's own surname still counts as the pupil (fail closed)."""
+        m = re.match(r"[ \t]+(" + _CAP_WORD + ")", self.text[end:end + 40])
+        if not m or len(m.group(1)) < 2 or self._school_word(m.group(1), self.text[end + m.end():end + m.end() + 20]):
+            return False
+        if self.in_headline(start):
+            return False  # "Isla Scores Hat-Trick": in a Title Case headline a capital says nothing
+        word = re.sub(r"['’]s?$", "", m.group(1).casefold())
+        if any(difflib.SequenceMatcher(None, word, surname).ratio() >= 0.75 for surname in surnames):
+            return False
+        return not self._is_first_name(word)
+
+    def in_headline(self, offset: int) -> bool:
+        """Is the line a Title Case headline: most of its longer words capitalised, no full stop?"""
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        line_end = self.text.find("\n", offset) % (len(self.text) + 1)
+        line = self.text[line_start:line_end].strip()
+        words = [w for w in re.findall(r"[^\W\d_]+", line) if len(w) >= 4]
+        return len(words) >= 3 and not line.endswith(".") and \
+            sum(w[0].isupper() for w in words) >= _HEADLINE_SHARE * len(words)
+
+    def _school_word(self, word: str, after: str) -> bool:
+        """Year, Reception, Class, a register class name...: words that place a pupil in school rather
+        than name something else."""
+        if word.casefold() in _NOT_OTHER or self._is_form(word):
+            return True
+        following = re.match(r"[ \t]+(" + _WORD + ")", after)
+        return following is not None and following.group(1).casefold() in word_list("groups")
+
+    # ---------------------------------------------------------------- clearly a person
+
+    def clearly_a_person(self, start: int, end: int) -> bool:
+        """A by-line, a school year or class next to the name, an attribution, "X, who ..."."""
+        if any(s <= start < e for s, e in self._bylines):
+            return True
+        after, before = self.text[end:end + 40], self.text[max(0, start - 40):start]
+        if re.match(r"[ \t]*(?:[,(]|[ \t](?:in|from|of))?[ \t]*(?:" + _SCHOOL_YEAR + ")", after):
+            return True  # "Hope in Year 2", "Autumn (Year 1)", "Summer, Year 4", "Sunny from Year 2"
+        if re.search(r"(?:" + _SCHOOL_YEAR + r")[ \t]*[:\-–][ \t]*$", before):
+            return True  # "Year 2: Hope for helping a friend"
+        if re.search(r"[\"”’][ \t]*[-–—][ \t]*$", before) or re.match(r",[ \t]+who\b", after):
+            return True  # '"I liked being a shepherd." - Jack', "April, who has read 100 books"
+        return False
+
+    # ---------------------------------------------------------------- cast and costume lists
+
+    def _cast_list_characters(self) -> list[tuple[int, int]]:
+        """In a list of "A - B" items, the column that is not the pupils' is the characters'.
+
+        A side scores +1 when it reads as a pupil (a first name, a first name and an initial) and -1
+        when it reads as a character (several capitalised words, "the ...", a first name with another
+        surname). With at least two items and one column clearly ahead, the other column's spans are
+        characters: "Alice - Lola; White Rabbit - Olivia", "Rebekah S. - Matilda; Lola - the Gruffalo".
+        """
+        pairs = []
+        for item in _LIST_ITEM.finditer(self.text):
+            m = _PAIR.match(item.group())
+            if m:
+                base = item.start()
+                pairs.append(((base + m.start("a"), base + m.end("a")), (base + m.start("b"), base + m.end("b"))))
+        if len(pairs) < 2:
+            return []
+        score = [sum(self._side_score(side[k]) for side in pairs) for k in (0, 1)]
+        if abs(score[0] - score[1]) < 2 or max(score) < 2:
+            return []
+        characters = 1 if score[0] > score[1] else 0
+        return [side[characters] for side in pairs]
+
+    def _side_score(self, span: tuple[int, int]) -> int:
+        words = re.findall(r"[^\W\d_]+\.?", self.text[span[0]:span[1]])
+        if not words or len(words) > 4:
+            return 0
+        if words[0].casefold() == "the":
+            return -1
+        first = words[0].rstrip(".").casefold()
+        if len(words) == 1:
+            return 1 if self._is_first_name(first) else 0
+        if len(words) == 2 and len(words[1].rstrip(".")) == 1:
+            return 1  # "Rebekah S."
+        return -1 if all(w[0].isupper() for w in words) else 0
+
+
+_HEADLINE_SHARE = 0.85
+"""Share of capitalised longer words that makes a line a headline; the development corpus's sentences
+with several names in them stay below it (at most 0.7)."""
+
+_NOT_OTHER = frozenset("""
+year yr reception nursery class and or the a an we our i you he she they it is was will for
+with to of in on at by from thank thanks well congratulations please dear
+""".split())
+"""Capitalised words after a first name that do not make it someone else's name."""

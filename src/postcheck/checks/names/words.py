@@ -1,0 +1,27 @@
+"""names: the word lists, as data files in ``words/`` that each say where they come from."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+
+@functools.cache
+def word_list(name: str) -> frozenset[str]:
+    """``words/<name>.txt``: lowercase words separated by spaces or lines; ``#`` lines are comments."""
+    text = resources.files("postcheck.checks.names").joinpath("words", f"{name}.txt").read_text(encoding="utf-8")
+    return frozenset(word.casefold() for line in text.splitlines() if not line.startswith("#") for word in line.split())
+
+
+TITLES = word_list("titles")
+"""Forms of address that mark an adult (``Mrs Clarke``, ``Miss Hope``); relation and role words never do."""
+ROLE_WORDS = word_list("roles")
+"""Relation and role words (sister, captain, coach): no title, but "Captain Hook" is no unknown pupil."""
+PLACE_WORDS = word_list("place_words")
+"""Words after a name that make it a place, organisation or event (``Bennett Road``, ``Summer Fair``)."""
+PLACE_BEFORE = word_list("place_before")
+COMMON_WORDS = word_list("common_words")
+"""Words that are also names: a name only where the context says so (``Grace sang``, not ``say grace``)."""
+MIDDLE_STOP = word_list("middle_stop")
+NOT_NAME_CAPS = word_list("not_name_caps")
+"""Capitalised words that begin sentences or headings but are not people's names."""
