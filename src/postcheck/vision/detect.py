@@ -123,7 +123,12 @@ def detect_faces(rgb: np.ndarray) -> list[FaceBox]:
     """Every face in an RGB uint8 image, left to right, in the image's pixels."""
     rgb = as_rgb(rgb)
     height, width = rgb.shape[:2]
-    found = [box for p in plan(height, width) for box in _run(rgb, p)]
+    sized: dict[float, np.ndarray] = {}  # each size is made once: rotated passes share an upright one's
+    found = []
+    for p in plan(height, width):
+        if p.scale not in sized:
+            sized[p.scale] = resize(rgb, p.scale)
+        found += _run(sized[p.scale], p, height, width)
     return [_padded(box) for box in merge(found)]
 
 
@@ -132,17 +137,19 @@ def _padded(box: FaceBox) -> FaceBox:
     return replace(box, top=box.top - dy, bottom=box.bottom + dy, left=box.left - dx, right=box.right + dx)
 
 
-def _run(rgb: np.ndarray, p: Pass) -> list[tuple[FaceBox, bool]]:
-    """The pass's faces in the upright photo's pixels, each with whether the face stood upright in the
-    image the network saw (where its landmarks are reliable: it learnt them on upright faces)."""
-    image = np.rot90(rgb, p.rotation // 90) if p.rotation else rgb
-    image = resize(image, p.scale)
+def _run(scaled: np.ndarray, p: Pass, height: int, width: int) -> list[tuple[FaceBox, bool]]:
+    """The pass's faces in the upright photo's pixels (``height`` x ``width``), each with whether the
+    face stood upright in the image the network saw (where its landmarks are reliable: it learnt them
+    on upright faces). ``scaled`` is the photo already scaled by ``p.scale``."""
+    image = np.ascontiguousarray(np.rot90(scaled, p.rotation // 90)) if p.rotation else scaled
     if min(image.shape[:2]) < 8:
         return []
+    sy, sx = scaled.shape[0] / height, scaled.shape[1] / width  # the scale after rounding to whole pixels
     turned_h, turned_w = image.shape[:2]
 
     def unturn(x: float, y: float) -> tuple[float, float]:
-        return _unturn(x / p.scale, y / p.scale, p.rotation, turned_h / p.scale, turned_w / p.scale)
+        ux, uy = _unturn(x, y, p.rotation, turned_h, turned_w)
+        return ux / sx, uy / sy
 
     found = []
     for d in centerface.detect(image, DETECT_THRESHOLD):
