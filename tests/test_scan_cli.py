@@ -408,6 +408,13 @@ def _read_lines(stream, lines: queue.Queue) -> None:
         lines.put(line.rstrip("\n"))
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C reaches the child as it would from a shell: a library loaded earlier in the test run may have
+    left SIGINT ignored or blocked in this process, and both are inherited (seen: the child never saw it)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_for(lines: queue.Queue, seen: list[str], predicate, deadline: float) -> str:
     while time.monotonic() < deadline:
         try:
@@ -429,6 +436,7 @@ def test_watch_rechecks_a_post_when_its_draft_changes(school):
     process = subprocess.Popen(
         [sys.executable, "-m", "postcheck", "scan", "drafts", "--watch", "--watch-for", "120", "--no-redact"],
         cwd=school, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_as_from_a_terminal,
     )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
