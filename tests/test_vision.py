@@ -161,7 +161,8 @@ def test_sharpness_does_not_depend_on_resolution(shared_faces, big_two_people):
 def test_plan_covers_every_size_and_four_rotations():
     twelve_mp = detect.plan(3000, 4000)
     upright = [p.scale for p in twelve_mp if p.rotation == 0]
-    assert upright[0] == pytest.approx(0.5)  # 3 MP: a 40 px face becomes 20 px, well within reach
+    assert 4000 * 3000 * upright[0] ** 2 == pytest.approx(detect.FINE_PIXELS)
+    assert 40 * upright[0] >= 16  # a 40 px face becomes one the network scores 0.7 or more
     assert 4000 * upright[-1] <= detect.COARSE_SIDE < 4000 * upright[-2]  # a face filling the frame
     assert all(a / b == pytest.approx(detect.SCALE_STEP) for a, b in zip(upright, upright[1:]))
     assert sorted(p.rotation for p in twelve_mp if p.rotation) == [90, 180, 270]

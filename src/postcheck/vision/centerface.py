@@ -86,6 +86,7 @@ def _session():
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = THREADS
     options.inter_op_num_threads = 1
+    options.enable_mem_pattern = False  # it plans memory for one input size; every pass here has its own
     options.log_severity_level = 3  # the file's harmless warnings are not the user's business
     return onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
 
