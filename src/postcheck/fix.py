@@ -92,8 +92,15 @@ def fix_text(text: str, findings: list[Finding]) -> str:
             chosen.append((span, suggestion))
             end = span[1]
     for (start, stop), suggestion in reversed(chosen):
+        if _starts_sentence(text, start):
+            suggestion = suggestion[:1].upper() + suggestion[1:]  # "a pupil" at a sentence's start
         text = text[:start] + suggestion + text[stop:]
     return text
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\"'“‘(")
+    return not before or before[-1] in ".!?\n"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from postcheck.register import Person
 REMOVE_ADVICE = ('Remove the name (e.g. "a Year 2 pupil"): without name consent neither the first name nor '
                   'initials may be published')
 """Advice for a pupil without name consent (policy: first names or initials only where permission is in place)."""
+UNNAMED = "a pupil"
+"""What ``postcheck fix`` writes for a pupil without name consent: neither their first name nor initials."""
 
 
 class Messages:
@@ -72,7 +74,7 @@ class Messages:
         redactions = (*person.redactions, (written, initials), (shown, initials), (first, initials))
         # what `postcheck fix` writes instead; a bare surname may be an adult's, so it is left to a person
         suggestion = None if match.rule == "surname-only" else first if consent and match.rule != "no-name-consent" \
-            else initials
+            else initials if consent else UNNAMED
         return Finding(
             rule=f"names.{match.rule}", severity=severity, message=message, file=draft.display,
             line=line, column=column, pupil_id=person.pupil_id, redactions=tuple(dict.fromkeys(redactions)),
