@@ -25,11 +25,11 @@ from PIL import Image
 
 from postcheck.vision import centerface
 
-DETECT_THRESHOLD = 0.3
-"""Lowest network score kept as a possible face. On ../shared/faces/wild at the fine pass: 0.5 finds
-176/208 faces, 0.3 finds 203/208; the real faces scoring under 0.5 are all under 40 px."""
-FACE_SCORE = 0.5
-"""A box scoring under this is only possibly a face: see ``FaceBox.possible``."""
+DETECT_THRESHOLD = 0.28
+"""Lowest network score kept as a face from an upright pass. On ../shared/faces/wild with this schedule:
+0.3 finds 204/208 faces, 0.28 finds 205 (a 16 px profile at the back of a meeting scores 0.29) with
+no more boxes on the no-face photos, 0.25 finds 205 and boxes a 12 px spot on The Scream; a single
+pass at 0.5 found 176. The real faces scoring under 0.5 are all under 40 px."""
 FINE_PIXELS = 2_000_000
 """Size of the fine pass (0.18 s on 2 cores): a 12 MP photo is searched at 0.41x, where a 40 px face is
 16 px and scores 0.72 (see centerface.py); at 3 MP (0.5x) the 12 MP photo takes a third longer."""
@@ -91,11 +91,6 @@ class FaceBox:
     def center(self) -> tuple[float, float]:
         """(y, x) of the box's centre."""
         return ((self.top + self.bottom) / 2, (self.left + self.right) / 2)
-
-    @property
-    def possible(self) -> bool:
-        """Scored under ``FACE_SCORE``: maybe a face, maybe a pattern, a toy or an animal."""
-        return self.score < FACE_SCORE
 
     def clipped(self, height: int, width: int) -> tuple[int, int, int, int]:
         """(top, right, bottom, left) clipped to a ``height`` x ``width`` frame."""
