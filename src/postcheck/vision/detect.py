@@ -25,11 +25,12 @@ from PIL import Image
 
 from postcheck.vision import centerface
 
-DETECT_THRESHOLD = 0.28
-"""Lowest network score kept as a face from an upright pass. On ../shared/faces/wild with this schedule:
-0.3 finds 204/208 faces, 0.28 finds 205 (a 16 px profile at the back of a meeting scores 0.29) with
-no more boxes on the no-face photos, 0.25 finds 205 and boxes a 12 px spot on The Scream; a single
-pass at 0.5 found 176. The real faces scoring under 0.5 are all under 40 px."""
+DETECT_THRESHOLD = 0.3
+"""Lowest network score kept as a face from an upright pass. On ../shared/faces/wild with this schedule
+0.3 finds 204/208 faces with one box on the 22 photos without a face (a single pass at 0.5 found 176).
+Lower thresholds box more strays: at 0.28 a 16 px profile at the back of a meeting (0.29) is found, and
+so is a 36 px patch of hair beside a face in a GIF frame (0.2986); at 0.25 a spot on The Scream.
+The real faces scoring under 0.5 are all under 40 px, so they are reported as unverifiable."""
 FINE_PIXELS = 2_000_000
 """Size of the fine pass (0.18 s on 2 cores): a 12 MP photo is searched at 0.41x, where a 40 px face is
 16 px and scores 0.72 (see centerface.py); at 3 MP (0.5x) the 12 MP photo takes a third longer."""
