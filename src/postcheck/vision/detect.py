@@ -42,8 +42,9 @@ MAX_UPSCALE = 2.0
 """A small photo is enlarged at most this much: at 2x a 12 px face becomes one the network scores 0.8."""
 SCALE_STEP = 2.0
 """Each coarser pass is this much smaller. One pass covers sizes 80 times apart, but a small face on the
-edge of detection may be found at one scale and not at the next: on ../shared/faces/wild steps of 2 find
-202/208, steps of 3 find 201 (one 22 px face in a marching band is found at 1x and 2x, not at 1.95x)."""
+edge of detection may be found at one scale and not at the next: on ../shared/faces/wild (measured before
+``BOX_PADDING``) steps of 2 found 202/208, steps of 3 found 201 (a 22 px face in a marching band is found
+at 1x and 2x, not at 1.95x); steps of 2 cost a quarter of the fine pass more."""
 COARSE_SIDE = 800
 """The coarsest pass's long side: a face filling the photo is then at most 800 px."""
 ROTATED_PIXELS = 750_000
