@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from postcheck import vision
 from postcheck.annotate import annotate
 from postcheck.checks.faces import DEFAULT_TOLERANCE, FacesCheck, classify
 from postcheck.findings import Severity
-from postcheck.post import Picture
+from postcheck.post import Draft, LoadedPost, Picture
 
 ON = date(2025, 3, 14)
 OBAMA = FakePerson("P001", "Barack", "Obama")
@@ -216,6 +217,15 @@ def test_classify(nearest, clearing, consented, expected):
     assert (verdict.kind, verdict.pupil_id) == expected
 
 
+def test_a_pupils_line_tells_two_look_alikes_apart():
+    nearest = {"a": 0.38, "b": 0.33}
+    assert classify(nearest, nearest, {"a": True, "b": True}, tolerance=0.45, declared=frozenset({"a"})).kind == "consented"
+    assert classify(nearest, nearest, {"a": True, "b": True}, tolerance=0.45, declared=frozenset({"a"})).pupil_id == "a"
+    # naming both, or someone refused nearby, decides nothing
+    assert classify(nearest, nearest, {"a": True, "b": True}, tolerance=0.45, declared=frozenset({"a", "b"})).kind == "ambiguous"
+    assert classify(nearest, nearest, {"a": True, "b": False}, tolerance=0.45, declared=frozenset({"a"})).kind == "no-consent"
+
+
 def test_consented_face_carries_distance_and_margin(shared_faces, reference_encodings):
     (finding,) = check(reference_encodings, OBAMA, BIDEN_REFUSED).run(post(picture(shared_faces / "people" / "obama-480p.jpg")))
     assert finding.rule == "faces.consented"
@@ -233,6 +243,11 @@ def test_a_face_too_close_to_two_people_is_not_cleared(shared_faces, reference_e
     (finding,) = faces.run(post(picture(shared_faces / "people" / "obama-480p.jpg")))
     assert (finding.rule, finding.severity) == ("faces.unknown", Severity.ERROR)
     assert "but almost as much like" in finding.message and finding.margin == 0
+    # A draft whose "pupils:" line names one of them says who it is.
+    draft = Draft.of(Path("post.txt"), "post.txt", "pupils: P001\n\nBarack at the science fair.\n")
+    photo = picture(shared_faces / "people" / "obama-480p.jpg")
+    (named,) = faces.run(LoadedPost(name="post", draft=draft, pictures=(photo,)))
+    assert (named.rule, named.pupil_id) == ("faces.consented", "P001")
 
 
 def test_annotate_writes_a_new_file_and_leaves_the_original(tmp_path, shared_faces, reference_encodings):

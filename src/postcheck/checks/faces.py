@@ -45,8 +45,10 @@ Clearing a face needs more. Its distance to a person with consent is the mean of
 that person's two nearest reference photos (a stranger may by chance resemble one photo of someone,
 rarely two; with a single reference photo, that photo, and ``register validate`` warns). It is
 cleared as that person only when that distance is within ``tolerance`` *and* everyone else in the
-register is at least ``MARGIN`` further away; otherwise it is unknown. JSON output carries each
-matched face's ``distance`` and ``margin``.
+register is at least ``MARGIN`` further away; otherwise it is unknown, unless the draft's ``pupils:``
+line (see the README) names exactly one of the two look-alikes. It never clears a face that is not
+within ``tolerance``, nor overrides a refusal. JSON output carries each matched face's ``distance`` and
+``margin``.
 
 Every face the detector finds is reported, however unsure the detector was: it looks at each photo
 at several sizes and turned four ways, so faces from about 12 pixels, in profile, behind masks and
@@ -63,6 +65,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 
 from postcheck import vision
+from postcheck.checks.names.candidates import declared_pupils
 from postcheck.findings import Finding, Severity
 from postcheck.rules import DEFAULT_TOLERANCE
 from postcheck.post import LoadedPost, Picture
@@ -128,6 +131,7 @@ def classify(
     tolerance: float,
     near: float = NEAR_DISTANCE,
     margin: float = MARGIN,
+    declared: frozenset[str] = frozenset(),
 ) -> Verdict:
     """The verdict on a face at ``nearest`` (each person's nearest reference photo) and ``clearing``
     (each person's clearing distance, see the module docstring) from everyone in the register.
@@ -146,6 +150,11 @@ def classify(
     distance, pupil_id = cleared[0]
     gap, runner_up = _gap(nearest, pupil_id, distance)
     if gap is not None and gap < margin:
+        # Two look-alikes: the draft's "pupils:" line, where it names exactly one of them, says which.
+        named = [(d, pid) for d, pid in cleared if pid in declared and pid in (pupil_id, runner_up)]
+        if len(named) == 1 and (pupil_id in declared) != (runner_up in declared):
+            distance, pupil_id = named[0]
+            return Verdict("consented", pupil_id, distance, _gap(nearest, pupil_id, distance)[0])
         return Verdict("ambiguous", pupil_id, distance, gap, runner_up)
     return Verdict("consented", pupil_id, distance, gap)
 
@@ -199,11 +208,12 @@ class FacesCheck:
     def run(self, post: LoadedPost) -> Iterator[Finding]:
         if self._encodings and any(picture.frames for picture in post.pictures):
             vision.prepare()  # the models load while the first photo is searched for faces
+        declared = declared_pupils(post.draft.text) if post.draft is not None else frozenset()
         for picture in post.pictures:
             for index, frame in enumerate(picture.frames):
-                yield from self._check_frame(picture, index, frame)
+                yield from self._check_frame(picture, index, frame, declared)
 
-    def _check_frame(self, picture: Picture, index: int, frame: np.ndarray) -> Iterator[Finding]:
+    def _check_frame(self, picture: Picture, index: int, frame: np.ndarray, declared: frozenset[str]) -> Iterator[Finding]:
         time = picture.time_of(index)
         where = picture.display if time is None else f"{picture.display} at {_clock(time)}"
         try:
@@ -238,15 +248,16 @@ class FacesCheck:
                     **common,
                 )
                 continue
-            yield self._match(next(encodings), where, face, common)
+            yield self._match(next(encodings), where, face, common, declared)
 
-    def _match(self, encoding: np.ndarray, where: str, face: str, common: dict) -> Finding:
+    def _match(self, encoding: np.ndarray, where: str, face: str, common: dict, declared: frozenset[str]) -> Finding:
         nearest, clearing = {}, {}
         for pid, known in self._encodings.items():
             distances = np.sort(vision.face_distances(known, encoding))
             nearest[pid] = float(distances[0])
             clearing[pid] = float(distances[:2].mean())
-        verdict = classify(nearest, clearing, self._consented, tolerance=self._tolerance, near=self._near)
+        verdict = classify(nearest, clearing, self._consented, tolerance=self._tolerance, near=self._near,
+                           declared=declared)
         measured = dict(distance=_rounded(verdict.distance), margin=_rounded(verdict.margin))
         if verdict.kind in ("unknown", "ambiguous"):
             if verdict.kind == "ambiguous":
