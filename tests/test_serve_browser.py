@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import threading
-import time
 import zipfile
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 
 from conftest import EXAMPLES, SHARED_FACES, needs_faces
 from postcheck.cli import in_ci
+from postcheck.serve import ServerThread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,40 +47,6 @@ def chromium():
         browser.close()
 
 
-class RunningServer:
-    """postcheck serve's app under uvicorn on a free port of 127.0.0.1, in a thread."""
-
-    def __init__(self, register_dir: Path, rules_path: Path) -> None:
-        import uvicorn
-
-        from postcheck.serve import listen
-        from postcheck.serve.app import create_app
-
-        self.sock = listen("127.0.0.1", 0)
-        self.port = self.sock.getsockname()[1]
-        app = create_app(register_dir, rules_path, host="127.0.0.1", port=self.port)
-        self.server = uvicorn.Server(uvicorn.Config(app, access_log=False, log_config=None, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def __enter__(self) -> RunningServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("postcheck serve did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
-
-
 @needs_faces
 def test_a_draft_and_photo_through_the_page(chromium, school, tmp_path):
     post = tmp_path / "post"
@@ -92,7 +57,7 @@ def test_a_draft_and_photo_through_the_page(chromium, school, tmp_path):
     shutil.copy(SHARED_FACES / "groups" / "two_people.jpg", photo)
     before = {p.name: p.read_bytes() for p in post.iterdir()}
 
-    with RunningServer(school / "consent_data", school / "rules.yaml") as server:
+    with ServerThread(school / "consent_data", school / "rules.yaml") as server:
         page = chromium.new_page(accept_downloads=True)
         page.goto(server.url)
         assert page.title() == "Check a post before publishing"

@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+import threading
+import time
 from pathlib import Path
 
 from postcheck.errors import InputError
@@ -61,3 +63,40 @@ def serve(host: str, port: int, register_dir: Path, rules_path: Path) -> None:
     app = create_app(register_dir, rules_path, host=host, port=port, checker=checker)
     config = uvicorn.Config(app, access_log=False, server_header=False, log_config=None, log_level="warning")
     uvicorn.Server(config).run(sockets=[sock])
+
+
+class ServerThread:
+    """The server on a free port of 127.0.0.1 in a background thread (for tests, benchmarks, screenshots)::
+
+        with ServerThread(Path("consent_data"), Path("rules.yaml")) as server:
+            ...  # server.url is http://127.0.0.1:<port>/
+    """
+
+    def __init__(self, register_dir: Path, rules_path: Path) -> None:
+        import uvicorn
+
+        from postcheck.serve.app import create_app
+
+        self.sock = listen("127.0.0.1", 0)
+        self.port = self.sock.getsockname()[1]
+        app = create_app(register_dir, rules_path, host="127.0.0.1", port=self.port)
+        self.server = uvicorn.Server(uvicorn.Config(app, access_log=False, log_config=None, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("postcheck serve did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
