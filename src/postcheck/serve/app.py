@@ -204,10 +204,11 @@ class Outcome:
     left_out: tuple[Finding, ...]
 
 
-def check_post(checker: Checker, channel: str, files: list[Path], folder: Path, redact: bool) -> Outcome:
+def check_post(checker: Checker, channel: str, files: list[Path], folder: Path, redact: bool,
+               copies: bool = True) -> Outcome:
     """One post through the session's pipeline, with its boxed photos and its safe copy (as check --annotate
-    and fix write them), everything inside ``folder``."""
-    from postcheck.annotate import annotate
+    and fix write them) unless ``copies`` is false, everything inside ``folder``."""
+    from postcheck.annotate import boxed_image
     from postcheck.fix import fix_post
 
     session = checker.session(channel)
@@ -219,16 +220,14 @@ def check_post(checker: Checker, channel: str, files: list[Path], folder: Path, 
     loaded, problems = session.pipeline.load(post)
     result = session.pipeline.run(loaded, problems)
     result = PostResult.of(result.post, result.findings, time.perf_counter() - started)
-    copy = fix_post(loaded, result, folder / "safe-copy")
-    boxed = folder / "boxed"
-    photos = tuple(
-        shown_photo(plain_message(picture.display, folder),
-                    annotate(picture, [f for f in result.findings if f.file == picture.display], boxed))
-        for picture in loaded.pictures
-    )
     report = Report((result,))
     if redact:
         report = report.redacted(session.pupil_names)
+    if not copies:
+        return Outcome(as_uploaded(report.results[0], folder), (), None, ())
+    copy = fix_post(loaded, result, folder / "safe-copy")
+    photos = tuple(shown_photo(plain_message(picture.display, folder), boxed_image(picture, result.findings))
+                   for picture in loaded.pictures)
     left_out = as_uploaded(PostResult.of("", copy.left_out), folder).findings
     return Outcome(as_uploaded(report.results[0], folder), photos, zip_of(copy.written) if copy.written else None,
                    left_out)
@@ -274,8 +273,11 @@ def create_app(register_dir: Path, rules_path: Path, *, host: str = "127.0.0.1",
                     files = await save(text, uploads, folder / "post")
                     if not files:
                         return refuse(request, "Paste the text of the post or add its photos, then press Check.", 400)
-                    redact = redact_default(None, Format.json if wants_json(request.headers) else Format.text)
-                    outcome = await run_in_threadpool(check_post, checker, channel, files, folder / "post", redact)
+                    as_json = wants_json(request.headers)
+                    redact = redact_default(None, Format.json if as_json else Format.text)
+                    # JSON callers get the findings only: no boxed photos or safe copy to make.
+                    outcome = await run_in_threadpool(check_post, checker, channel, files, folder / "post", redact,
+                                                      not as_json)
         except TooLarge:
             return too_large(request.headers, limits)
         except HTTPException as exc:  # the form parser's refusals

@@ -139,4 +139,5 @@ def warm_up(checker: Checker, channel: str = "social") -> None:
         draft.write_text("Our class visited the library today. See https://www.gov.uk/ for more.\n", encoding="utf-8")
         photo = folder / "warm-up.jpg"
         Image.new("RGB", (640, 480), (128, 128, 128)).save(photo)
-        checker.session(channel).check(post_from_files([draft, photo]))
+        # Safe copy and boxed photo too: the first real check should not wait for their code and font.
+        checker.session(channel).check(post_from_files([draft, photo]), fix=folder / "fix", annotate=folder / "boxed")

@@ -67,9 +67,11 @@ def plain_message(text: str, folder: Path) -> str:
 def zip_of(paths: tuple[Path, ...]) -> bytes:
     """The safe copy as one download: each written file under its own name."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w") as archive:
         for path in paths:
-            archive.write(path, arcname=path.name)
+            # Photos are compressed already: deflating them again only costs time.
+            method = zipfile.ZIP_DEFLATED if path.suffix.casefold() in (".txt", ".md") else zipfile.ZIP_STORED
+            archive.write(path, arcname=path.name, compress_type=method)
     return buffer.getvalue()
 
 
@@ -80,13 +82,12 @@ class ShownPhoto:
     """The boxed photo as a JPEG ``data:`` address: the page carries it, so no copy stays on the server."""
 
 
-def shown_photo(name: str, boxed: Path) -> ShownPhoto:
-    with Image.open(boxed) as image:
-        image = image.convert("RGB")
-        if image.width > SHOWN_WIDTH:
-            image = image.resize((SHOWN_WIDTH, round(image.height * SHOWN_WIDTH / image.width)), Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=85)
+def shown_photo(name: str, boxed: Image.Image) -> ShownPhoto:
+    image = boxed.convert("RGB")
+    if image.width > SHOWN_WIDTH:
+        image = image.resize((SHOWN_WIDTH, round(image.height * SHOWN_WIDTH / image.width)), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
     return ShownPhoto(name, "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"))
 
 
