@@ -57,7 +57,7 @@ def serve(host: str, port: int, register_dir: Path, rules_path: Path) -> None:
     sys.stderr.write("Loading the face and language models...\n")
     sys.stderr.flush()
     warm_up(checker)
-    shown = f"[{host}]" if ":" in host else host
+    shown = socket.gethostname() if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     sys.stderr.write(f"postcheck serve: open http://{shown}:{port}/ in a browser (Ctrl-C to stop)\n")
     sys.stderr.flush()
     app = create_app(register_dir, rules_path, host=host, port=port, checker=checker)
