@@ -191,6 +191,13 @@ def test_two_drafts_are_named_as_uploaded(client):
         "one post has one draft, got draft.txt and notes.txt: check them one at a time, or use postcheck scan DIR")
 
 
+def test_a_draft_sent_as_a_file_is_checked_as_the_draft(client):
+    answer = client.post("/check", files=[("draft", ("trip.txt", "Well done Oliver Bennett!".encode()))], headers=JSON)
+    (post,) = answer.json()["posts"]
+    assert post["post"] == "trip.txt"
+    assert [f["rule"] for f in post["findings"]] == ["names.full-name"]
+
+
 def test_an_unknown_channel_is_400(client):
     answer = check(client, "Hello", channel="tiktok", headers=JSON)
     assert answer.status_code == 400

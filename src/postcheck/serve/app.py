@@ -264,8 +264,11 @@ def create_app(register_dir: Path, rules_path: Path, *, host: str = "127.0.0.1",
             async with request.form(max_files=limits.files + 1, max_fields=10,
                                     max_part_size=limits.draft_chars * 4) as form:
                 channel = parse_channel(str(form.get("channel") or "social"))
-                text = str(form.get("draft") or "")
                 uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+                pasted = form.get("draft") or ""
+                if isinstance(pasted, UploadFile):  # a script sent the draft as a file: check it as one
+                    uploads, pasted = [pasted, *uploads] if pasted.filename else uploads, ""
+                text = str(pasted)
                 if len(uploads) > limits.files or len(text) > limits.draft_chars:
                     raise TooLarge()
                 with tempfile.TemporaryDirectory(prefix="postcheck-serve-") as tmp:
