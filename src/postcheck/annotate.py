@@ -40,16 +40,21 @@ def annotate(picture: Picture, findings: list[Finding] | tuple[Finding, ...], ou
     For a video or animation, every frame with a face finding is drawn, stacked top to bottom
     (the first frame when none has one).
     """
+    image = boxed_image(picture, findings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = annotated_path(picture, out_dir)
+    image.save(out, format="PNG")
+    return out
+
+
+def boxed_image(picture: Picture, findings: list[Finding] | tuple[Finding, ...]) -> Image.Image:
+    """The picture with every face finding boxed and labelled, in memory (``annotate`` writes it)."""
     mine = [f for f in findings if f.file == picture.display and f.box is not None and f.rule in _STYLE]
     frames = [
         i for i in range(len(picture.frames)) if any(_same_time(f.time, picture.time_of(i)) for f in mine)
     ] or [0]
     drawn = [_draw(picture.frames[i], [f for f in mine if _same_time(f.time, picture.time_of(i))]) for i in frames]
-    image = drawn[0] if len(drawn) == 1 else _stack(drawn)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    out = annotated_path(picture, out_dir)
-    image.save(out, format="PNG")
-    return out
+    return drawn[0] if len(drawn) == 1 else _stack(drawn)
 
 
 def _same_time(a: float | None, b: float | None) -> bool:

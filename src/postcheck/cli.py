@@ -270,6 +270,19 @@ def fix_command(
     finish(session, [result], fmt, None, hide_names)
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; only this PC unless changed.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8150,
+    register: RegisterOpt = Path("consent_data"),
+    rules: RulesOpt = Path("rules.yaml"),
+) -> None:
+    """A page in the browser where staff paste a draft and drop its photos to check them (Ctrl-C stops it)."""
+    from postcheck.serve import serve
+
+    serve(host, port, register, rules)
+
+
 def finish(session, results, fmt: Format, output: Path | None, redact: bool, ignored=()) -> None:
     from postcheck.formats import render
 
@@ -301,7 +314,7 @@ def write_output(path: Path, text: str) -> None:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-SUBCOMMANDS = {"check", "scan", "register", "fix"}
+SUBCOMMANDS = {"check", "scan", "register", "fix", "serve"}
 
 
 def main(argv: list[str] | None = None) -> None:
