@@ -1,0 +1,67 @@
+"""Which files in an archive tree are searched, and how: photos and videos for faces, drafts and saved
+web pages for names. Hidden files and folders (the index's own folder among them) and system files are
+left out; any other file (a ``.pdf``, a stylesheet) is listed as not searched, never skipped silently."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from postcheck.drafts import RASTER_SUFFIXES
+from postcheck.errors import InputError
+from postcheck.post import DRAFT_SUFFIXES, VIDEO_SUFFIXES
+from postcheck.scan import SYSTEM_FILES
+
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+@dataclass(frozen=True)
+class Archive:
+    root: Path
+    photos: tuple[Path, ...]
+    videos: tuple[Path, ...]
+    drafts: tuple[Path, ...]
+    """.txt, .md and .docx (a .docx is also searched for the photos pasted into it)."""
+    pages: tuple[Path, ...]
+    other: tuple[Path, ...]
+    """Files postcheck cannot search (listed as not searched)."""
+
+    @property
+    def searched(self) -> int:
+        return len(self.photos) + len(self.videos) + len(self.drafts) + len(self.pages)
+
+
+def walk_archive(root: Path) -> Archive:
+    if not root.exists():
+        raise InputError(f"{root} does not exist")
+    if not root.is_dir():
+        raise InputError(f"{root} is not a folder: name the folder of published photos, videos and pages")
+    kinds: dict[str, list[Path]] = {"photos": [], "videos": [], "drafts": [], "pages": [], "other": []}
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not _hidden(d))
+        for name in sorted(files):
+            if _hidden(name) or name.casefold() in SYSTEM_FILES:
+                continue
+            path = Path(folder) / name
+            if path.is_symlink() and not path.exists():
+                continue
+            kinds[_kind(path)].append(path)
+    return Archive(root, *(tuple(sorted(kinds[k], key=str)) for k in ("photos", "videos", "drafts", "pages", "other")))
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".") or name.startswith("~$") or name == "__MACOSX"
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.casefold()
+    if suffix in RASTER_SUFFIXES:
+        return "photos"
+    if suffix in VIDEO_SUFFIXES:
+        return "videos"
+    if suffix in DRAFT_SUFFIXES:
+        return "drafts"
+    if suffix in PAGE_SUFFIXES:
+        return "pages"
+    return "other"
