@@ -321,3 +321,22 @@ def test_a_page_is_read_as_its_text_and_alt_text_with_positions_in_the_file(tmp_
     assert position(draft.text.index("Oliver")) == (6, OLIVER)
     assert position(draft.text.index("Zoë")) == (8, ZOE)
     assert position(draft.text.index("sack")) == (7, 5)
+
+
+@needs_faces
+def test_a_trust_search_reads_each_schools_own_index(town, capsys, tmp_path, monkeypatch):
+    trust = tmp_path / "trust"
+    for school in ("north", "south"):
+        shutil.copytree(town / "archive", trust / school, ignore=shutil.ignore_patterns(".postcheck-index"))
+        assert find(capsys, town, "--pupil", "P010", archive=trust / school).code == 1  # the school's own job
+    assert (trust / "north" / ".postcheck-index" / "faces.json").is_file()
+
+    def no_decoding(path):
+        raise AssertionError(f"{path} was decoded again")
+
+    monkeypatch.setattr("postcheck.find.search.read_faces", no_decoding)
+    result = find(capsys, town, "--pupil", "P011", "--format", "json", archive=trust)
+    assert {str(Path(m["file"]).relative_to(trust)) for m in matches_of(result) if m["kind"] == "face"} == {
+        f"{school}/{name}" for school in ("north", "south") for name in ("2025/photos/visit.jpg", "2025/clip.mp4")}
+    assert not (trust / ".postcheck-index" / "faces.json").exists() or json.loads(
+        (trust / ".postcheck-index" / "faces.json").read_text())["files"] == {}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from postcheck.drafts import RASTER_SUFFIXES
 from postcheck.errors import InputError
+from postcheck.find.index import INDEX_FOLDER
 from postcheck.post import DRAFT_SUFFIXES, VIDEO_SUFFIXES
 from postcheck.scan import SYSTEM_FILES
 
@@ -26,6 +27,15 @@ class Archive:
     pages: tuple[Path, ...]
     other: tuple[Path, ...]
     """Files postcheck cannot search (listed as not searched)."""
+    indexed: tuple[Path, ...] = ()
+    """Folders inside the archive with a face index of their own (a school's, in a trust's archive)."""
+
+    def index_root(self, path: Path) -> Path:
+        """The folder whose index holds ``path``'s faces: the nearest one above it with an index of its own."""
+        for folder in sorted(self.indexed, key=lambda f: len(f.parts), reverse=True):
+            if folder in path.parents:
+                return folder
+        return self.root
 
     @property
     def searched(self) -> int:
@@ -38,7 +48,10 @@ def walk_archive(root: Path) -> Archive:
     if not root.is_dir():
         raise InputError(f"{root} is not a folder: name the folder of published photos, videos and pages")
     kinds: dict[str, list[Path]] = {"photos": [], "videos": [], "drafts": [], "pages": [], "other": []}
+    indexed = []
     for folder, subfolders, files in os.walk(root):
+        if INDEX_FOLDER in subfolders and Path(folder) != root:
+            indexed.append(Path(folder))
         subfolders[:] = sorted(d for d in subfolders if not _hidden(d))
         for name in sorted(files):
             if _hidden(name) or name.casefold() in SYSTEM_FILES:
@@ -47,7 +60,8 @@ def walk_archive(root: Path) -> Archive:
             if path.is_symlink() and not path.exists():
                 continue
             kinds[_kind(path)].append(path)
-    return Archive(root, *(tuple(sorted(kinds[k], key=str)) for k in ("photos", "videos", "drafts", "pages", "other")))
+    return Archive(root, *(tuple(sorted(kinds[k], key=str)) for k in ("photos", "videos", "drafts", "pages", "other")),
+                   indexed=tuple(indexed))
 
 
 def _hidden(name: str) -> bool:

@@ -130,6 +130,8 @@ def update_index(
                 todo[digest] = file
         last_save = time.monotonic()
         done = 0
+        if progress and todo:
+            progress(0, len(todo))
         with ThreadPoolExecutor(max_workers=FILES_IN_FLIGHT, thread_name_prefix="postcheck-find") as pool:
             for digest, entry in zip(todo, pool.map(read, todo.values())):
                 by_digest[digest] = entry

@@ -23,7 +23,7 @@ import numpy as np
 
 from postcheck.checks.faces import NEAR_DISTANCE
 from postcheck.find.archive import Archive
-from postcheck.find.index import IndexedFace, IndexedFile, update_index
+from postcheck.find.index import FaceIndex, IndexedFace, IndexedFile, update_index
 from postcheck.post import VIDEO_SUFFIXES, LoadedPost, Picture
 from postcheck.register import Person, Register
 
@@ -98,7 +98,7 @@ def search(
     unreadable: dict[str, str] = {}
     docx = tuple(p for p in archive.drafts if p.suffix.casefold() == ".docx")
     pictured = (*archive.photos, *archive.videos, *docx)
-    index = update_index(archive.root, pictured, read_faces, index_dir=index_dir, progress=progress)
+    index = _update_indexes(archive, pictured, index_dir, progress)
     for path, entry in index.entries.items():
         if entry.error is not None:
             unreadable[str(path)] = entry.error  # a Word file's text is still searched below
@@ -120,6 +120,26 @@ def search(
     checked = archive.searched - len(unreadable)
     return Outcome(sorted(matches), checked, sorted(unreadable.items()), [str(p) for p in archive.other],
                    sorted(pid for pid in targets if pid not in known), index.note, index.rebuilt, index.decoded)
+
+
+def _update_indexes(archive: Archive, files, index_dir: Path | None, progress) -> FaceIndex:
+    """Each file's faces from the index of the folder it belongs to: a folder inside the archive with an index
+    of its own (a school's, kept by the school's own job) is read, and kept up to date, through that index."""
+    groups: dict[Path, list[Path]] = {}
+    for path in files:
+        groups.setdefault(archive.index_root(path), []).append(path)
+    merged = FaceIndex({}, decoded=0, reused=0, path=None)
+    notes = []
+    for root, paths in sorted(groups.items()):
+        own_dir = index_dir if root == archive.root else None
+        part = update_index(root, paths, read_faces, index_dir=own_dir, progress=progress)
+        merged.entries.update(part.entries)
+        merged.decoded += part.decoded
+        merged.reused += part.reused
+        merged.rebuilt = merged.rebuilt or part.rebuilt
+        notes += [part.note] if part.note else []
+    merged.note = "; ".join(notes) or None
+    return merged
 
 
 def _face_matches(file: str, face: IndexedFace, known: dict[str, np.ndarray]):
