@@ -340,3 +340,29 @@ def test_a_trust_search_reads_each_schools_own_index(town, capsys, tmp_path, mon
         f"{school}/{name}" for school in ("north", "south") for name in ("2025/photos/visit.jpg", "2025/clip.mp4")}
     assert not (trust / ".postcheck-index" / "faces.json").exists() or json.loads(
         (trust / ".postcheck-index" / "faces.json").read_text())["files"] == {}
+
+
+def test_an_interrupted_first_run_keeps_what_it_read(tmp_path):
+    from postcheck.find.index import IndexedFile, _read, update_index
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    files = []
+    for n in range(12):
+        files.append(archive / f"{n:02d}.jpg")
+        files[-1].write_bytes(b"photo %d" % n)
+    read = []
+
+    def slow_read(path):
+        if path.name == "08.jpg":
+            raise KeyboardInterrupt
+        read.append(path)
+        return IndexedFile()
+
+    with pytest.raises(KeyboardInterrupt):
+        update_index(archive, files, slow_read)
+    kept, _ = _read(archive / ".postcheck-index" / "faces.json")
+    assert 1 <= len(kept) <= len(read) < 12
+    again = []
+    update_index(archive, files, lambda path: again.append(path) or IndexedFile())
+    assert len(again) == 12 - len(kept)

@@ -132,7 +132,8 @@ def update_index(
         done = 0
         if progress and todo:
             progress(0, len(todo))
-        with ThreadPoolExecutor(max_workers=FILES_IN_FLIGHT, thread_name_prefix="postcheck-find") as pool:
+        pool = ThreadPoolExecutor(max_workers=FILES_IN_FLIGHT, thread_name_prefix="postcheck-find")
+        try:
             for digest, entry in zip(todo, pool.map(read, todo.values())):
                 by_digest[digest] = entry
                 done += 1
@@ -141,6 +142,14 @@ def update_index(
                 if lock is not None and time.monotonic() - last_save > SAVE_EVERY_SECONDS:
                     note = _save(path, by_digest, {**stats, **new_stats}) or note
                     last_save = time.monotonic()
+        except BaseException:
+            # Ctrl-C on a long first run: stop reading, keep what was read for the next run.
+            pool.shutdown(wait=False, cancel_futures=True)
+            if lock is not None:
+                _save(path, by_digest, {**stats, **new_stats})
+            raise
+        finally:
+            pool.shutdown(wait=True)
         for file, digest in digests.items():
             entries[file] = by_digest[digest]
         if lock is not None and (todo or rebuilt or stats != new_stats or not path.exists()):
