@@ -44,7 +44,7 @@ def run_find(archive: Path, *, pupils: list[str], refused: bool, register_dir: P
                          "nobody to look for.\n")
         return Found(render(Outcome([], 0, [], [], []), chosen) if chosen is not FindFormat.text
                      else "Nobody to look for.\n", None)
-    references = _references(register, progress)
+    references = _references(register)
     if progress:
         outcome = _with_progress(lambda report: search(tree, register, wanted, references, on=on, channel=channel,
                                                        progress=report))
@@ -63,7 +63,7 @@ def run_find(archive: Path, *, pupils: list[str], refused: bool, register_dir: P
     return Found(render(shown, chosen), outcome)
 
 
-def _references(register, progress: bool):
+def _references(register):
     from postcheck.enroll import enroll
 
     return enroll(register).references()

@@ -134,7 +134,7 @@ def update_index(
             progress(0, len(todo))
         pool = ThreadPoolExecutor(max_workers=FILES_IN_FLIGHT, thread_name_prefix="postcheck-find")
         try:
-            for digest, entry in zip(todo, pool.map(read, todo.values())):
+            for digest, entry in zip(todo, pool.map(read, todo.values()), strict=True):
                 by_digest[digest] = entry
                 done += 1
                 if progress:
