@@ -123,6 +123,9 @@ def test_names_in_a_web_page_and_its_alt_text_are_found_at_their_place_in_the_ht
     page = [m for m in matches_of(result) if m["file"].endswith("sports-day.html")]
     assert {(m["pupil_id"], m["line"], m["column"]) for m in page} == {("P001", 6, OLIVER), ("P002", 8, ZOE)}
     assert not any(m["line"] == 3 for m in page)  # script text is not published text
+    assert result.err == (f"postcheck: warning: no reference photo for P001, P002 in {town / 'consent_data'}: "
+                          "only names were searched for, not faces\n")
+    assert json.loads(result.out)["no_reference_photo"] == ["P001", "P002"]
     word = [m for m in matches_of(result) if m["file"].endswith("newsletter.docx")]
     assert {m["pupil_id"] for m in word} == {"P002"}
 

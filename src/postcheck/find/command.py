@@ -50,6 +50,9 @@ def run_find(archive: Path, *, pupils: list[str], refused: bool, register_dir: P
                                                        progress=report))
     else:
         outcome = search(tree, register, wanted, references, on=on, channel=channel)
+    if outcome.no_photo:
+        sys.stderr.write(f"postcheck: warning: no reference photo for {', '.join(outcome.no_photo)} in "
+                         f"{register.root}: only names were searched for, not faces\n")
     if outcome.index_note:
         sys.stderr.write(f"postcheck: warning: {outcome.index_note}\n")
     if annotate is not None:
