@@ -283,6 +283,39 @@ def serve_command(
     serve(host, port, register, rules)
 
 
+@app.command("find")
+def find_command(
+    archive: Annotated[Path, typer.Argument(help="The folder of published photos, videos, drafts and web pages.",
+                                            show_default=False)],
+    pupil: Annotated[Optional[list[str]], typer.Option("--pupil", help="A pupil id to look for (repeatable).")] = None,
+    refused: Annotated[bool, typer.Option("--refused", help="Everyone whose photo or name consent is no or expired.")] = False,
+    register: RegisterOpt = Path("consent_data"),
+    on: DateOpt = None,
+    channel: ChannelOpt = "social",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: text, json or csv.")] = "text",
+    output: OutputOpt = None,
+    redact: RedactOpt = None,
+    annotate: Annotated[
+        Optional[Path], typer.Option("--annotate", help="Write copies of the photos with every match boxed.")
+    ] = None,
+) -> None:
+    """A takedown list: every photo, video and page in ARCHIVE that shows or names a pupil."""
+    from postcheck.find.command import run_find
+
+    found = run_find(archive, pupils=pupil or [], refused=refused, register_dir=register, on=parse_day(on),
+                     channel=parse_channel(channel), fmt=fmt, annotate=annotate,
+                     redact=redact if redact is not None else in_ci(), progress=sys.stderr.isatty() and not in_ci())
+    if output is not None:
+        write_output(output, found.text)
+    else:
+        sys.stdout.write(found.text)
+        sys.stdout.flush()
+    outcome = found.outcome
+    if outcome is not None and outcome.files_checked == 0:
+        raise InputError(f"nothing in {archive} could be read ({len(outcome.unreadable)} unreadable files)")
+    raise typer.Exit(EXIT_FAIL if outcome is not None and outcome.matches else EXIT_PASS)
+
+
 def finish(session, results, fmt: Format, output: Path | None, redact: bool, ignored=()) -> None:
     from postcheck.formats import render
 
@@ -314,7 +347,7 @@ def write_output(path: Path, text: str) -> None:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-SUBCOMMANDS = {"check", "scan", "register", "fix", "serve"}
+SUBCOMMANDS = {"check", "scan", "register", "fix", "serve", "find"}
 
 
 def main(argv: list[str] | None = None) -> None:
