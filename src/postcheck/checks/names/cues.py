@@ -186,7 +186,8 @@ class Cues:
         if any(s <= start < e for s, e in self._bylines):
             return True
         after, before = self.text[end:end + 40], self.text[max(0, start - 40):start]
-        year = re.match(r"[ \t]*([,(]|[ \t](?:in|from|of))?[ \t]*(?:" + _SCHOOL_YEAR + ")", after)
+        # a post's lines wrap: "May in\nYear 6" is "May in Year 6" (a line that only ends in a name, no)
+        year = re.match(r"[ \t]*(?:([,(]|\s(?:in|from|of)\b)[ \t]*\n?[ \t]*)?(?:" + _SCHOOL_YEAR + ")", after)
         if year and (year.group(1) or not self._a_time(start)):
             return True  # "Hope in Year 2", "Autumn (Year 1)", "Summer, Year 4", "Sunny from Year 2"
         if re.search(r"(?:" + _SCHOOL_YEAR + r")[ \t]*[:\-–][ \t]*$", before):
