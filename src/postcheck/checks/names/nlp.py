@@ -21,6 +21,8 @@ _GROUP_CHARS = 1500
 
 _NOT_PEOPLE = frozenset({"DATE", "TIME", "EVENT", "WORK_OF_ART", "FAC", "GPE", "LOC", "NORP", "LAW", "PRODUCT",
                          "LANGUAGE", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+_OWNED = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
+"""What follows an owner's 's: "May's ribbon", "Grace's new poem" (not "Summer's here", "Summer's coming")."""
 _CAPITALISED_PAIR = re.compile(r"\b[A-Z][\w'’\-]+(?:[ \t]+(?:[A-Z]\.?[ \t]+)?[A-Z][\w'’\-]+)+")
 
 
@@ -133,12 +135,13 @@ class Context:
     def _owner(doc, first, last) -> bool:
         """A possessive with nothing before it that makes the word a time or part of a longer name: the
         word owns something, as a person does ("May's ribbon was the longest!"), where the model read a
-        date. "this April's parade", "last summer's fair", "Amazing Grace's tune" and "Summer's here"
+        date or a one-word organisation ("Grace's poem won"). "this April's parade", "last summer's fair", "Amazing Grace's tune" and "Summer's here"
         (is) are not."""
-        if last.i + 1 >= len(doc) or doc[last.i + 1].tag_ != "POS":
-            return False
+        if last.i + 2 >= len(doc) or doc[last.i + 1].tag_ != "POS" or doc[last.i + 2].pos_ not in _OWNED:
+            return False  # "Summer's here" is "Summer is here"
         previous = doc[first.i - 1] if first.i > 0 else None
-        if first.ent_type_ not in ("", "DATE", "TIME"):
+        alone = first.ent_iob_ != "I" and doc[last.i + 1].ent_iob_ != "I"
+        if first.ent_type_ not in ("", "DATE", "TIME") and not (first.ent_type_ == "ORG" and alone):
             return False  # a place owns things too ("Belle's songs", tagged GPE, stays the model's call)
         if previous is None or not previous.is_alpha:
             return True
