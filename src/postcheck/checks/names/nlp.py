@@ -22,7 +22,7 @@ _GROUP_CHARS = 1500
 _NOT_PEOPLE = frozenset({"DATE", "TIME", "EVENT", "WORK_OF_ART", "FAC", "GPE", "LOC", "NORP", "LAW", "PRODUCT",
                          "LANGUAGE", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _OWNED = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
-"""What follows an owner's 's: "May's ribbon", "Grace's new poem" (not "Summer's here", "Summer's coming")."""
+"""What follows an owner's 's: "May's ribbon", "Grace's new poem" (not "Summer's here", where 's is "is")."""
 _CAPITALISED_PAIR = re.compile(r"\b[A-Z][\w'’\-]+(?:[ \t]+(?:[A-Z]\.?[ \t]+)?[A-Z][\w'’\-]+)+")
 
 
