@@ -194,7 +194,8 @@ class Cues:
             return True  # "Year 2: Hope for helping a friend"
         if re.search(r"[\"”’][ \t]*[-–—][ \t]*$", before) or re.match(r",[ \t]+who\b", after):
             return True  # '"I liked being a shepherd." - Jack', "April, who has read 100 books"
-        return False
+        return _PERFORMED.match(after) is not None
+
 
     def _a_time(self, start: int) -> bool:
         """The word is the object of a time word ("in May Year 6 sit their SATs", "During May Year 6
@@ -239,6 +240,11 @@ class Cues:
             return 1  # "Rebekah S."
         return -1 if all(w[0].isupper() for w in words) else 0
 
+
+_PERFORMED = re.compile(r"[ \t]+(?:was|made|played)[ \t]+an?[ \t]+(?:[a-z][\w'’\-]*[ \t]+){0,3}"
+                        r"[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*)*[ \t]*(?:[.,;!]|\band\b|$)")
+"""A review of a play: "Belle was a wonderful Dame Trott", "Ruby made a brilliant Mary". Whoever plays a
+named part is a performer; the part ends the phrase ("Hope was a Christian virtue" is no part)."""
 
 _HEADLINE_SHARE = 0.85
 """Share of capitalised longer words that makes a line a headline; the development corpus's sentences
