@@ -82,8 +82,11 @@ class Cues:
         earlier = [paragraph + m.start() for m in
                    re.finditer(r"(?<![\w'’\-])" + re.escape(word) + r"(?![\w\-])", self.text[paragraph:start])]
         # every earlier mention a figure: one that was the pupil ("Florence (Year 5) visited ...") makes
-        # the possessive ambiguous, and ambiguous fails closed
-        return bool(earlier) and all(self._a_figure(before, before + len(word), surnames) for before in earlier)
+        # the possessive ambiguous, and ambiguous fails closed; and the last one in this sentence or the
+        # one before, where a reader still has the figure in mind
+        if not earlier or len(re.findall(r"[.!?]+[\"')\]]*\s", self.text[earlier[-1]:start])) > 1:
+            return False
+        return all(self._a_figure(before, before + len(word), surnames) for before in earlier)
 
     def _a_figure(self, start: int, end: int, surnames: tuple[str, ...]) -> bool:
         """A name used for someone who can own things: another person, a character, a work's hero."""
