@@ -1,8 +1,9 @@
 """Accuracy of the names check: ``uv run python bench/names_accuracy.py [-v] [FILE.yaml ...]``.
 
 Without arguments it reports the development corpus (``bench/names_corpus/dev.yaml``), its held-out
-slices (``heldout.yaml``, written with it; ``heldout2.yaml``, written after the check was tuned; neither
-used to tune the check) and the older held-out cases
+slices (``heldout.yaml``, written with it; ``heldout2.yaml``, written after the check was tuned;
+``heldout3.yaml``, written in names2 before it was first run; none used to tune the check) and the
+older held-out cases
 (``bench/names_heldout.yaml``). ``-v`` lists every wrong finding and every miss.
 
 Corpus posts (register ``bench/names_corpus/register.csv``) are scored per finding:
@@ -117,7 +118,8 @@ def score_cases(path: Path) -> tuple[int, int, list[str]]:
 def main(argv: list[str]) -> None:
     verbose = "-v" in argv
     files = [Path(a) for a in argv if a != "-v"] or [CORPUS / "dev.yaml", CORPUS / "heldout.yaml",
-                                                      CORPUS / "heldout2.yaml", ROOT / "bench" / "names_heldout.yaml"]
+                                                      CORPUS / "heldout2.yaml", CORPUS / "heldout3.yaml",
+                                                      ROOT / "bench" / "names_heldout.yaml"]
     register = Register(Path("."), parse_register_csv((CORPUS / "register.csv").read_bytes(), "register.csv"))
     check = NamesCheck(register, on=ON, channel=CHANNEL)
     for path in files:

@@ -101,6 +101,15 @@ def test_message_says_what_to_write_and_redacts_the_name():
     assert "O.B." in redacted
 
 
+def test_family_name_message_names_both_and_leaves_the_fix_to_a_person():
+    # the first name and "the Bennett twins" are apart: writing the surname in place of the first name
+    # (what the fix did before) would still name the pupil in full
+    (finding,) = check_of().run(post_of("Oliver and Sam (the Bennett twins) won the pairs race."))
+    assert finding.message == ('Full name of a pupil: "Oliver" with the family name "Bennett" (P001). '
+                               'Write "Oliver" or "O.B." and leave the family name out.')
+    assert finding.suggestion is None
+
+
 def test_no_consent_message_says_remove_the_name_not_initials():
     # policy: first names or initials only where permission is in place; without it, neither (issue 13.8)
     remove = ('Remove the name (e.g. "a Year 2 pupil"): without name consent neither the first name nor '

@@ -66,10 +66,15 @@ class Usage:
         return not (cues.in_title(start, end) or cues.group_name(start, end))
 
     @staticmethod
-    def _family(tokens: Tokens, match: Match) -> bool:
-        """A surname followed by twins, family, brothers...: "the Lomax twins"."""
+    def _family_word(tokens: Tokens, match: Match) -> str | None:
+        """The word after a surname that makes it a family's name ("twins" in "the Lomax twins"), or None."""
         after = re.match(r"(?:'s|’s)?[ \t]+([^\W\d_]+)", tokens.text[tokens.orig_end(match.end):tokens.orig_end(match.end) + 20])
-        return after is not None and after.group(1).casefold() in word_list("family")
+        word = after.group(1).casefold() if after else ""
+        return word if word in word_list("siblings") | word_list("family") else None
+
+    def _family(self, tokens: Tokens, match: Match) -> bool:
+        """A surname followed by twins, family, brothers...: "the Lomax twins"."""
+        return self._family_word(tokens, match) is not None
 
     def _coordinated(self, tokens: Tokens, match: Match) -> bool:
         """A word name in a list with a first name that is no word reads as a name: "May and Lola",
@@ -88,15 +93,37 @@ class Usage:
         surnames = [m for m in kept if m.rule == "surname-only" and self._family(tokens, m)]
         out: list[Match] = []
         for s in surnames:
-            for f in kept:
-                if f.person != s.person or f.rule in ("surname-only", "first-with-surname"):
+            near = [f for f in kept if f.rule != "surname-only" and self._near(tokens, f, s)]
+            surname = name_key(self.people[s.person].last_name)
+            family = {f.person for f in near if name_key(self.people[f.person].last_name) == surname}
+            children = self._family_word(tokens, s) in word_list("siblings")
+            for f in near:
+                if f.person != s.person or f.rule == "first-with-surname":
                     continue
-                lo, hi = sorted((tokens.orig_start(f.start), tokens.orig_start(s.start)))
-                if hi - lo > _FAMILY_REACH or re.search(r"\n\s*\n", tokens.text[lo:hi]):
+                # "the Lomax twins" are the children named nearby; "the Nolan family" (parents too) is
+                # a pupil's only beside the name or when two of its pupils are named
+                if not (children or len(family) > 1 or self._beside(tokens, f, s)):
                     continue
-                out.append(replace(f, rule="full-name", first=tokens.original(s.start, s.end)))
+                out.append(replace(f, rule="full-name", family=tokens.original(s.start, s.end)))
                 kept[kept.index(f)] = replace(f, rule="first-with-surname")
                 if s in kept:
                     kept.remove(s)
         return out
 
+    @staticmethod
+    def _near(tokens: Tokens, f: Match, s: Match) -> bool:
+        """A first name and a family's surname close enough to read as one mention: the same paragraph."""
+        lo, hi = sorted((tokens.orig_start(f.start), tokens.orig_start(s.start)))
+        return hi - lo <= _FAMILY_REACH and not re.search(r"\n\s*\n", tokens.text[lo:hi])
+
+    @staticmethod
+    def _beside(tokens: Tokens, f: Match, s: Match) -> bool:
+        """Nothing but names, "and", "the" and punctuation between the first name and the family's
+        name: "Bethany and Abigail (the Lomax twins)", "Harry and the Nolan family", "the Lomax
+        twins, Bethany and Abigail"."""
+        if f.start < s.start:
+            between = tokens.text[tokens.orig_end(f.end):tokens.orig_start(s.start)]
+        else:
+            family_word = re.match(r"(?:'s|’s)?[ \t]+[^\W\d_]+", tokens.text[tokens.orig_end(s.end):])
+            between = tokens.text[tokens.orig_end(s.end) + (family_word.end() if family_word else 0):tokens.orig_start(f.start)]
+        return re.fullmatch(r"(?:[\s,;:()\[\]&\-–—]|\band\b|\bthe\b|[A-Z][\w'’\-]*)*", between) is not None

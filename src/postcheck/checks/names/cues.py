@@ -55,15 +55,54 @@ class Cues:
         """Why the first name at [start, end) is not a pupil named by first name, or None.
 
         ``surnames``: the folded surnames of the pupils with this first name."""
+        if self.a_value(start):
+            return "value"
         if self.in_title(start, end):
             return "title"
         if self.group_name(start, end):
             return "group"
-        if self.character(start, end):
+        if self.character(start, end) or self.figure_title(start):
             return "character"
         if self.another_person(start, end, surnames) or self.of_organisation(start, end):
             return "another person"
+        if self.refers_back(start, end, surnames):
+            return "the figure named before"
         return None
+
+    def refers_back(self, start: int, end: int, surnames: tuple[str, ...] = ()) -> bool:
+        """A possessive that refers back to a figure named earlier in the paragraph: "the Florence
+        Nightingale Museum ... Florence's lamp", "King Arthur ... Arthur's sword". A reader takes the
+        name to mean whoever it last meant; only a possessive is read this way (a bare "Florence said"
+        after the museum may be the pupil: fail closed), and a cue of its own ("Florence (Year 5)'s")
+        is asked about before this."""
+        if not re.match(r"['’]s\b", self.text[end:end + 3]):
+            return False
+        word = self.text[start:end]
+        paragraph = max(m.end() for m in re.finditer(r"\n[ \t]*\n|^", self.text[:start]))
+        earlier = [paragraph + m.start() for m in
+                   re.finditer(r"(?<![\w'’\-])" + re.escape(word) + r"(?![\w\-])", self.text[paragraph:start])]
+        # every earlier mention a figure: one that was the pupil ("Florence (Year 5) visited ...") makes
+        # the possessive ambiguous, and ambiguous fails closed; and the last one in this sentence or the
+        # one before, where a reader still has the figure in mind
+        if not earlier or len(re.findall(r"[.!?]+[\"')\]]*\s", self.text[earlier[-1]:start])) > 1:
+            return False
+        return all(self._a_figure(before, before + len(word), surnames) for before in earlier)
+
+    def _a_figure(self, start: int, end: int, surnames: tuple[str, ...]) -> bool:
+        """A name used for someone who can own things: another person, a character, a work's hero."""
+        named = re.match(r"[ \t]+(" + _CAP_WORD + ")", self.text[end:end + 30])
+        if named and named.group(1).casefold() in word_list("place_words") | word_list("not_name_caps"):
+            return False  # "May Day ... May's ribbon": a day or a place owns no ribbon
+        return self.not_a_pupil(start, end, surnames) in ("title", "character", "another person")
+
+    def figure_title(self, start: int) -> bool:
+        """``King Arthur``, ``Queen Elsa``, ``Princess Aurora``: a royal or legendary title straight before
+        the name, unless a capitalised word makes the title a school role ("May Queen Poppy")."""
+        m = re.search(r"(?:^|(\S+)[ \t]+)(" + _CAP_WORD + r")[ \t]+$", self.text[max(0, start - 40):start])
+        if not m or m.group(2).casefold() not in word_list("figure_titles"):
+            return False
+        previous = m.group(1)
+        return previous is None or not previous[:1].isupper() or previous[-1:] in ".!?:;"
 
     def in_title(self, start: int, end: int) -> bool:
         """A quoted or italic title, "X in Wonderland", "X and the Y", "the X ...", "the book X", "read X"."""
@@ -75,12 +114,17 @@ class Cues:
         last = re.search(r"(" + _WORD + r")[,:]?[ \t]+$", before)
         if last and last.group(1).casefold() in word_list("works") | word_list("reading_verbs"):
             return True
-        if re.search(r"\b(?:value|virtue|theme)s?\b[^.!?\n]{0,40}(?:\b(?:is|was)|:)[ \t]+$", before, re.IGNORECASE):
-            return True  # "our Christian value this term is Hope"
+        if self.a_value(start):
+            return True
         m = re.match(r"[ \t]+(?:(in)[ \t]+|(and|to)[ \t]+the[ \t]+)(" + _CAP_WORD + ")", after)
         if m and not self._school_word(m.group(3), after[m.end():]):
             return not self._is_first_name(m.group(3).casefold()) or bool(m.group(2))
         return False  # "Alice in Wonderland", "Jack and the Beanstalk", "Joy to the World"
+
+    def a_value(self, start: int) -> bool:
+        """"our Christian value this term is Hope", "Theme: Joy": a value or virtue, not a pupil."""
+        return re.search(r"\b(?:value|virtue|theme)s?\b[^.!?\n]{0,40}(?:\b(?:is|was)|:)[ \t]+$",
+                         self.text[max(0, start - 60):start], re.IGNORECASE) is not None
 
     def of_organisation(self, start: int, end: int) -> bool:
         """``Isaac from the Woodland Trust``, ``Jonathan of the National Literacy Trust``: a visitor."""
@@ -134,7 +178,9 @@ class Cues:
         if word.casefold() in _NOT_OTHER or self._is_form(word):
             return True
         following = re.match(r"[ \t]+(" + _WORD + ")", after)
-        return following is not None and following.group(1).casefold() in word_list("groups")
+        # "Ruby Class", and "Harry and the Nolan family": a family's name is no title or organisation
+        return following is not None and following.group(1).casefold() in \
+            word_list("groups") | word_list("family") | word_list("siblings")
 
     # ---------------------------------------------------------------- clearly a person
 
@@ -143,13 +189,22 @@ class Cues:
         if any(s <= start < e for s, e in self._bylines):
             return True
         after, before = self.text[end:end + 40], self.text[max(0, start - 40):start]
-        if re.match(r"[ \t]*(?:[,(]|[ \t](?:in|from|of))?[ \t]*(?:" + _SCHOOL_YEAR + ")", after):
+        # a post's lines wrap: "May in\nYear 6" is "May in Year 6" (a line that only ends in a name, no)
+        year = re.match(r"[ \t]*(?:([,(]|\s(?:in|from|of)\b)[ \t]*\n?[ \t]*)?(?:" + _SCHOOL_YEAR + ")", after)
+        if year and (year.group(1) or not self._a_time(start)):
             return True  # "Hope in Year 2", "Autumn (Year 1)", "Summer, Year 4", "Sunny from Year 2"
         if re.search(r"(?:" + _SCHOOL_YEAR + r")[ \t]*[:\-–][ \t]*$", before):
             return True  # "Year 2: Hope for helping a friend"
         if re.search(r"[\"”’][ \t]*[-–—][ \t]*$", before) or re.match(r",[ \t]+who\b", after):
             return True  # '"I liked being a shepherd." - Jack', "April, who has read 100 books"
-        return False
+        return _PERFORMED.match(after) is not None
+
+
+    def _a_time(self, start: int) -> bool:
+        """The word is the object of a time word ("in May Year 6 sit their SATs", "During May Year 6
+        will..."): with nothing between it and a year group, the year group is the sentence's subject."""
+        last = re.search(r"(" + _WORD + r")[ \t]+$", self.text[max(0, start - 20):start])
+        return last is not None and last.group(1).casefold() in word_list("calendar_before")
 
     # ---------------------------------------------------------------- cast and costume lists
 
@@ -188,6 +243,11 @@ class Cues:
             return 1  # "Rebekah S."
         return -1 if all(w[0].isupper() for w in words) else 0
 
+
+_PERFORMED = re.compile(r"[ \t]+(?:was|made|played)[ \t]+an?[ \t]+(?:[a-z][\w'’\-]*[ \t]+){0,3}"
+                        r"[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*)*[ \t]*(?:[.,;!]|\band\b|$)")
+"""A review of a play: "Belle was a wonderful Dame Trott", "Ruby made a brilliant Mary". Whoever plays a
+named part is a performer; the part ends the phrase ("Hope was a Christian virtue" is no part)."""
 
 _HEADLINE_SHARE = 0.85
 """Share of capitalised longer words that makes a line a headline; the development corpus's sentences

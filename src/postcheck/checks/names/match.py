@@ -30,6 +30,8 @@ class Match:
     first: str = ""
     candidates: tuple[int, ...] = ()
     """For a first name alone: the pupils it may mean (several share it), after narrowing."""
+    family: str = ""
+    """For a first name made a full name by its family's name nearby ("the Lomax twins"): that name as written."""
 
 
 @dataclass(frozen=True)

