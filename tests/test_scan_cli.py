@@ -240,7 +240,8 @@ def test_junit_has_one_testcase_per_post_and_a_failure_per_failing_post(scans):
     failing = sorted(post for post, verdict in EXPECTED.items() if verdict == "fail")
     assert int(suite.get("failures")) == len(failing)
     assert sorted(case.get("name") for case in cases if case.find("failure") is not None) == failing
-    assert all(float(case.get("time")) > 0 for case in cases)  # every post was timed
+    # every post is timed, to the millisecond: a short text post can take under half of one (seen in CI: "0.000")
+    assert all(float(case.get("time")) >= 0 for case in cases) and float(suite.get("time")) > 0
     assert float(suite.get("time")) == pytest.approx(sum(float(case.get("time")) for case in cases), abs=0.01)
     docx = next(case for case in cases if case.get("name") == "drafts/sports-day").find("failure")
     assert "names.full-name drafts/sports-day/post.docx:2:14" in docx.text
