@@ -23,7 +23,9 @@ from postcheck.register import Register
 
 CACHE_VERSION = 1
 CACHE_NAME = "encodings.json"
-MODEL_ID = "dlib_face_recognition_resnet_model_v1"
+MODEL_ID = "dlib_face_recognition_resnet_model_v1+centerface-landmarks"
+"""What made the encodings: dlib's encoder, aligned from CenterFace's landmarks (vision/encode.py). A cache
+made any other way (the HOG-boxed alignment before it) is encoded again, never mixed."""
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,13 @@ def _write_cache(path: Path, entries: dict[str, PhotoEncoding]) -> None:
             for d, entry in sorted(entries.items())
         },
     }
-    fd, tmp = tempfile.mkstemp(prefix=".encodings-", suffix=".tmp", dir=path.parent)
+    write_private_json(path, data)
+
+
+def write_private_json(path: Path, data: object) -> None:
+    """Write ``data`` as JSON readable by the owner only, atomically: a reader sees the old file or the new
+    one, never half of one (biometric data: the enrol cache and ``find``'s index)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -17,7 +17,6 @@ import base64
 import hashlib
 import json
 import os
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from postcheck.enroll import MODEL_ID, digest_file, keep_out_of_git
+from postcheck.enroll import MODEL_ID, digest_file, keep_out_of_git, write_private_json
 
 INDEX_VERSION = 1
 """Bump when detection or encoding changes: an index of another version is rebuilt."""
@@ -208,20 +207,7 @@ def _write(path: Path, by_digest: dict[str, IndexedFile], stats: dict[str, list]
                  for face in entry.faces]
         files[digest] = {"faces": faces, "error": entry.error}
     data = {"version": INDEX_VERSION, "model": MODEL_ID, "files": files, "paths": dict(sorted(stats.items()))}
-    fd, tmp = tempfile.mkstemp(prefix=".faces-", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_private_json(path, data)
 
 
 def _read(path: Path) -> tuple[dict[str, IndexedFile], dict[str, list]] | None:
