@@ -70,6 +70,22 @@ def cache_dir_for(register: Register) -> Path:
 GITIGNORE = "# Face encodings: biometric data, never to be committed (written by postcheck).\n*\n"
 
 
+def lock_private_dir(folder: Path, what: str, *, timeout: float):
+    """Make ``folder`` owner-only and out of git, and hold its lock: (the acquired lock, None), or
+    (None, why ``what`` in it cannot be used) so the caller goes on without it."""
+    from filelock import FileLock, Timeout
+
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+        keep_out_of_git(folder)
+        lock = FileLock(str(folder / ".lock"), timeout=timeout)
+        lock.acquire()
+    except (OSError, Timeout) as exc:
+        return None, f"{what} in {folder} cannot be used ({getattr(exc, 'strerror', None) or exc})"
+    return lock, None
+
+
 def keep_out_of_git(cache_dir: Path) -> None:
     """A ``.gitignore`` of ``*`` in the cache: a drafts or register repository must never commit face encodings."""
     marker = cache_dir / ".gitignore"
@@ -113,7 +129,6 @@ def enroll(
     progress: Callable[[int, int], None] | None = None,
 ) -> EnrollResult:
     """Bring the cache up to date with the register's photos; encode only what changed."""
-    from filelock import FileLock, Timeout
 
     cache_dir = cache_dir or cache_dir_for(register)
     cache_path = cache_dir / CACHE_NAME
@@ -128,16 +143,7 @@ def enroll(
             photo_digests[path] = key
             unreadable[key] = PhotoEncoding(key, error=f"cannot be read ({exc.strerror or exc})")
 
-    note = None
-    lock = None
-    try:
-        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        keep_out_of_git(cache_dir)
-        lock = FileLock(str(cache_dir / ".lock"), timeout=120)
-        lock.acquire()
-    except (OSError, Timeout) as exc:
-        note = f"the encodings cache in {cache_dir} cannot be used ({getattr(exc, 'strerror', None) or exc})"
-        lock = None
+    lock, note = lock_private_dir(cache_dir, "the encodings cache", timeout=120)
     try:
         cached = _read_cache(cache_path) if lock is not None else {}
         wanted = {d for d in photo_digests.values() if d not in unreadable}

@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from postcheck.enroll import MODEL_ID, digest_file, keep_out_of_git, write_private_json
+from postcheck.enroll import MODEL_ID, digest_file, lock_private_dir, write_private_json
 
 INDEX_VERSION = 1
 """Bump when detection or encoding changes: an index of another version is rebuilt."""
@@ -90,20 +90,10 @@ def update_index(
     """Bring the index up to date for ``files`` (paths under ``archive``) and return every file's faces.
 
     ``read`` decodes one file and finds its faces; it is called only for content not in the index."""
-    from filelock import FileLock, Timeout
 
     files = list(files)
     index_dir = index_dir or index_dir_for(archive)
-    lock, note = None, None
-    try:
-        index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(index_dir, 0o700)
-        keep_out_of_git(index_dir)
-        lock = FileLock(str(index_dir / ".lock"), timeout=600)
-        lock.acquire()
-    except (OSError, Timeout) as exc:
-        note = f"the face index in {index_dir} cannot be used ({getattr(exc, 'strerror', None) or exc})"
-        lock = None
+    lock, note = lock_private_dir(index_dir, "the face index", timeout=600)
     path = index_dir / INDEX_NAME
     try:
         stored = _read(path) if lock is not None else None
