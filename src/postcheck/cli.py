@@ -304,7 +304,7 @@ def find_command(
 
     found = run_find(archive, pupils=pupil or [], refused=refused, register_dir=register, on=parse_day(on),
                      channel=parse_channel(channel), fmt=fmt, annotate=annotate,
-                     redact=redact if redact is not None else in_ci(), progress=sys.stderr.isatty() and not in_ci())
+                     redact=redact_default(redact), progress=sys.stderr.isatty() and not in_ci())
     if output is not None:
         write_output(output, found.text)
     else:

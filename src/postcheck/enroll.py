@@ -59,12 +59,18 @@ def cache_dir_for(register: Register) -> Path:
     override = os.environ.get("POSTCHECK_CACHE_DIR")
     if override:
         return Path(override)
-    local = register.root / ".postcheck-cache"
-    if _writable_dir(local) or (not local.exists() and os.access(register.root, os.W_OK)):
+    return private_dir(register.root, ".postcheck-cache")
+
+
+def private_dir(owner: Path, name: str, *, cache_prefix: str = "") -> Path:
+    """``owner/name`` where it can be written; otherwise (a read-only register or archive) a folder of the
+    user's cache, named after ``owner``'s path."""
+    local = owner / name
+    if _writable_dir(local) or (not local.exists() and os.access(owner, os.W_OK)):
         return local
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    key = hashlib.sha256(str(register.root.resolve()).encode()).hexdigest()[:16]
-    return base / "postcheck" / key
+    key = hashlib.sha256(str(owner.resolve()).encode()).hexdigest()[:16]
+    return base / "postcheck" / f"{cache_prefix}{key}"
 
 
 GITIGNORE = "# Face encodings: biometric data, never to be committed (written by postcheck).\n*\n"

@@ -113,7 +113,7 @@ class Finding:
             "pupil_id": self.pupil_id,
         }
         if self.box is not None:
-            data["box"] = {"top": self.box[0], "right": self.box[1], "bottom": self.box[2], "left": self.box[3]}
+            data["box"] = box_json(self.box)
         if self.time is not None:
             data["time"] = round(self.time, 2)
         if self.waived_by is not None:
@@ -123,6 +123,12 @@ class Finding:
         if self.margin is not None:
             data["margin"] = self.margin
         return data
+
+
+def box_json(box: tuple[int, int, int, int]) -> dict:
+    """A face box (top, right, bottom, left) as the JSON and SARIF outputs write it."""
+    top, right, bottom, left = box
+    return {"top": top, "right": right, "bottom": bottom, "left": left}
 
 
 def redact_words(text: str, names: Sequence[tuple[str, str]]) -> str:

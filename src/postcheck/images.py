@@ -72,6 +72,18 @@ def load_picture_data(data: bytes, path: Path, display: str) -> Picture:
     return _decode(io.BytesIO(data), path, display)
 
 
+def word_pictures(path: Path):
+    """Each photo pasted into a Word file, as ``(name, Picture)``, or ``(name, ImageError)`` when it cannot be
+    decoded; shown as ``post.docx:image1.png`` (the name the photo has inside the file)."""
+    from postcheck.drafts import docx_pictures
+
+    for name, data in docx_pictures(path):
+        try:
+            yield name, load_picture_data(data, path.with_name(f"{path.stem}-{name}"), f"{path}:{name}")
+        except ImageError as exc:
+            yield name, exc
+
+
 def _decode(source, path: Path, display: str) -> Picture:
     try:
         with warnings.catch_warnings():

@@ -21,9 +21,9 @@ import numpy as np
 
 from postcheck.checks import Check
 from postcheck.checks.image import ImageCheck, unreadable
-from postcheck.drafts import DraftError, docx_pictures, load_draft
+from postcheck.drafts import DraftError, load_draft
 from postcheck.findings import Finding, PostResult, Severity
-from postcheck.images import ImageError, load_picture, load_picture_data
+from postcheck.images import ImageError, load_picture, word_pictures
 from postcheck.post import IMAGE_SUFFIXES, Draft, LoadedPost, Picture, Post
 from postcheck.register import Register
 from postcheck.rules import Rules, Waiver
@@ -126,13 +126,11 @@ class Pipeline:
                 problems.append(unreadable(str(path), str(exc)))
         if draft is not None and _is_docx(post.draft):
             # Photos pasted into a Word draft are published with it: every face in them is checked.
-            for name, data in docx_pictures(post.draft):
-                display = f"{post.draft}:{name}"
-                source = post.draft.with_name(f"{post.draft.stem}-{name}")
-                try:
-                    pictures.append(load_picture_data(data, source, display))
-                except ImageError as exc:
-                    problems.append(unreadable(display, str(exc)))
+            for name, picture in word_pictures(post.draft):
+                if isinstance(picture, ImageError):
+                    problems.append(unreadable(f"{post.draft}:{name}", str(picture)))
+                else:
+                    pictures.append(picture)
         return LoadedPost(post.name, draft, tuple(pictures)), problems
 
     def run(self, loaded: LoadedPost, problems: list[Finding]) -> PostResult:

@@ -62,6 +62,12 @@ class Picture:
         return self.frame_times[index] if index < len(self.frame_times) else None
 
 
+def clock(seconds: float) -> str:
+    """A time into a video as staff read it: ``1:05``."""
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
 @dataclass(frozen=True)
 class LoadedPost:
     """What the checks read: the decoded draft (if any) and every picture that decoded."""

@@ -107,18 +107,24 @@ def _walk(folder: Path, real_root: Path, posts: list[Post], ignored: list[tuple[
         ignored.append((folder, "no draft, photo or video in this folder"))
 
 
-def skip_reason(entry: Path, real_root: Path) -> str | None:
-    """Why ``entry`` is not checked, or None if it is a folder to scan or a draft, photo or video."""
-    name = entry.name
-    kind = "folder" if entry.is_dir() else "file"
+def name_skip_reason(name: str, is_dir: bool) -> str | None:
+    """Why a file or folder is never a post's, by its name alone (a lock, hidden or system file), or None."""
     if name.startswith("~$"):
         return "Word lock file (left while the document is open in Word)"
     if name.startswith("."):
-        return f"hidden {kind}"
+        return f"hidden {'folder' if is_dir else 'file'}"
     if name.casefold() in SYSTEM_FILES:
         return SYSTEM_FILES[name.casefold()]
     if name == "__MACOSX":
         return "macOS archive metadata folder"
+    return None
+
+
+def skip_reason(entry: Path, real_root: Path) -> str | None:
+    """Why ``entry`` is not checked, or None if it is a folder to scan or a draft, photo or video."""
+    reason = name_skip_reason(entry.name, entry.is_dir())
+    if reason is not None:
+        return reason
     if entry.is_symlink():
         try:
             target = entry.resolve(strict=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from postcheck.findings import PostResult, Report
 from postcheck.pipeline import Pipeline
-from postcheck.post import Post, post_from_files
+from postcheck.post import LoadedPost, Post, post_from_files
 from postcheck.register import Register, load_register
 from postcheck.errors import RulesError
 from postcheck.rules import Rules, load_rules
@@ -43,9 +43,7 @@ class Session:
         self, post: Post, *, annotate: Path | None = None, strip_metadata: Path | None = None, fix: Path | None = None
     ) -> PostResult:
         """Check one post; optionally write annotated copies, copies without metadata, and safe copies."""
-        started = time.perf_counter()
-        loaded, problems = self.pipeline.load(post)
-        result = replace(self.pipeline.run(loaded, problems), seconds=time.perf_counter() - started)
+        loaded, result = self.run(post)
         if fix is not None:
             from postcheck.fix import fix_post
 
@@ -62,6 +60,12 @@ class Session:
                 if picture.path in post.images:  # stills that decoded; unreadable ones are already findings
                     strip(picture.path, strip_metadata)
         return result
+
+    def run(self, post: Post) -> tuple[LoadedPost, PostResult]:
+        """Decode the post once and check it, timed: the decoded post is kept for copies made from it."""
+        started = time.perf_counter()
+        loaded, problems = self.pipeline.load(post)
+        return loaded, replace(self.pipeline.run(loaded, problems), seconds=time.perf_counter() - started)
 
     def check_all(self, posts, *, annotate_for=None, fix_for=None):
         """Results in the order of ``posts``, a few posts in flight at a time, so that one post's
@@ -85,8 +89,8 @@ class Session:
         they are. Every file with no safe copy (a video, an animation, an unreadable photo) fails the result."""
         from postcheck.fix import fix_post
 
-        loaded, problems = self.pipeline.load(post)
-        copy = fix_post(loaded, self.pipeline.run(loaded, problems), out_dir)
+        loaded, result = self.run(post)
+        copy = fix_post(loaded, result, out_dir)
         recheck = [*copy.written, *post.videos]
         findings = self.check(post_from_files(recheck)).findings if recheck else ()
         return copy.written, PostResult.of(str(copy.written[0]) if copy.written else post.name,

@@ -71,6 +71,16 @@ def load_video(path: Path, display: str | None = None) -> Picture:
     return Picture(path=path, display=display, frames=tuple(frames), frame_times=tuple(times))
 
 
+def load_media(path: Path, display: str | None = None) -> Picture:
+    """A video's sampled frames, or a photo's (every frame of an animation), by the file's extension."""
+    from postcheck.images import load_picture
+    from postcheck.post import VIDEO_SUFFIXES
+
+    if path.suffix.casefold() in VIDEO_SUFFIXES:
+        return load_video(path, display)
+    return load_picture(path, display)
+
+
 def _thumbnail(frame: np.ndarray) -> np.ndarray:
     from PIL import Image
 

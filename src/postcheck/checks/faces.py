@@ -68,7 +68,7 @@ from postcheck import vision
 from postcheck.checks.names.candidates import declared_pupils
 from postcheck.findings import Finding, Severity
 from postcheck.rules import DEFAULT_TOLERANCE
-from postcheck.post import LoadedPost, Picture
+from postcheck.post import LoadedPost, Picture, clock
 
 NEAR_DISTANCE = 0.6
 """face_recognition's usual threshold: a face this near a person without consent is reported as them."""
@@ -215,7 +215,7 @@ class FacesCheck:
 
     def _check_frame(self, picture: Picture, index: int, frame: np.ndarray, declared: frozenset[str]) -> Iterator[Finding]:
         time = picture.time_of(index)
-        where = picture.display if time is None else f"{picture.display} at {_clock(time)}"
+        where = picture.display if time is None else f"{picture.display} at {clock(time)}"
         try:
             boxes = vision.detect_faces(frame)
             problems = [vision.assess(frame, box) for box in boxes]
@@ -251,11 +251,9 @@ class FacesCheck:
             yield self._match(next(encodings), where, face, common, declared)
 
     def _match(self, encoding: np.ndarray, where: str, face: str, common: dict, declared: frozenset[str]) -> Finding:
-        nearest, clearing = {}, {}
-        for pid, known in self._encodings.items():
-            distances = np.sort(vision.face_distances(known, encoding))
-            nearest[pid] = float(distances[0])
-            clearing[pid] = float(distances[:2].mean())
+        distances = vision.person_distances(self._encodings, encoding)
+        nearest = {pid: d.nearest for pid, d in distances.items()}
+        clearing = {pid: d.clearing for pid, d in distances.items()}
         verdict = classify(nearest, clearing, self._consented, tolerance=self._tolerance, near=self._near,
                            declared=declared)
         measured = dict(distance=_rounded(verdict.distance), margin=_rounded(verdict.margin))
@@ -326,7 +324,3 @@ def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}:{secs:02d}"

@@ -1,6 +1,6 @@
 """Which files in an archive tree are searched, and how: photos and videos for faces, drafts and saved
 web pages for names. Hidden files and folders (the index's own folder among them) and system files are
-left out; any other file (a ``.pdf``, a stylesheet) is listed as not searched, never skipped silently."""
+left out (as ``scan`` leaves them out); any other file (a ``.pdf``, a stylesheet) is listed as not searched, never skipped silently."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from postcheck.drafts import RASTER_SUFFIXES
 from postcheck.errors import InputError
 from postcheck.find.index import INDEX_FOLDER
 from postcheck.post import DRAFT_SUFFIXES, VIDEO_SUFFIXES
-from postcheck.scan import SYSTEM_FILES
+from postcheck.scan import name_skip_reason
 
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
 
@@ -52,9 +52,9 @@ def walk_archive(root: Path) -> Archive:
     for folder, subfolders, files in os.walk(root):
         if INDEX_FOLDER in subfolders and Path(folder) != root:
             indexed.append(Path(folder))
-        subfolders[:] = sorted(d for d in subfolders if not _hidden(d))
+        subfolders[:] = sorted(d for d in subfolders if name_skip_reason(d, is_dir=True) is None)
         for name in sorted(files):
-            if _hidden(name) or name.casefold() in SYSTEM_FILES:
+            if name_skip_reason(name, is_dir=False) is not None:
                 continue
             path = Path(folder) / name
             if path.is_symlink() and not path.exists():
@@ -62,10 +62,6 @@ def walk_archive(root: Path) -> Archive:
             kinds[_kind(path)].append(path)
     return Archive(root, *(tuple(sorted(kinds[k], key=str)) for k in ("photos", "videos", "drafts", "pages", "other")),
                    indexed=tuple(indexed))
-
-
-def _hidden(name: str) -> bool:
-    return name.startswith(".") or name.startswith("~$") or name == "__MACOSX"
 
 
 def _kind(path: Path) -> str:

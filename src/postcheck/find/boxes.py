@@ -15,8 +15,7 @@ def annotate_matches(matches: list[Match], root: Path, out_dir: Path) -> list[Pa
     """One PNG per photo or video frame with a match, named after its path in the archive ``root``."""
     from PIL import Image, ImageDraw, ImageFont
 
-    from postcheck.images import load_picture
-    from postcheck.video import load_video
+    from postcheck.video import load_media
 
     by_file: dict[str, list[Match]] = defaultdict(list)
     for match in matches:
@@ -25,8 +24,7 @@ def annotate_matches(matches: list[Match], root: Path, out_dir: Path) -> list[Pa
     written = []
     for file, found in sorted(by_file.items()):
         path = Path(file)
-        picture = load_video(path) if path.suffix.casefold() in (".mp4", ".mov", ".webm", ".m4v", ".avi") \
-            else load_picture(path)
+        picture = load_media(path)
         for index, frame in enumerate(picture.frames):
             here = [m for m in found if m.time == picture.time_of(index)]
             if not here:

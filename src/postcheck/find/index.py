@@ -14,9 +14,7 @@ It lives in ``ARCHIVE/.postcheck-index/`` or, when the archive is read-only, in 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,7 +23,13 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from postcheck.enroll import MODEL_ID, digest_file, lock_private_dir, write_private_json
+from postcheck.enroll import (
+    MODEL_ID,
+    digest_file,
+    lock_private_dir,
+    private_dir,
+    write_private_json,
+)
 
 INDEX_VERSION = 1
 """Bump when detection or encoding changes: an index of another version is rebuilt."""
@@ -57,12 +61,7 @@ class IndexedFile:
 
 def index_dir_for(archive: Path) -> Path:
     """``ARCHIVE/.postcheck-index``, or a folder in the user's cache when the archive cannot be written."""
-    local = archive / INDEX_FOLDER
-    if (local.is_dir() and os.access(local, os.W_OK)) or (not local.exists() and os.access(archive, os.W_OK)):
-        return local
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    key = hashlib.sha256(str(archive.resolve()).encode()).hexdigest()[:16]
-    return base / "postcheck" / f"find-{key}"
+    return private_dir(archive, INDEX_FOLDER, cache_prefix="find-")
 
 
 @dataclass

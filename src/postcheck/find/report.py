@@ -11,6 +11,7 @@ from itertools import groupby
 from typing import Sequence
 
 from postcheck.find.search import Match, Outcome
+from postcheck.post import clock
 
 
 class FindFormat(str, Enum):
@@ -97,12 +98,8 @@ def render_text(outcome: Outcome) -> str:
 def describe(match: Match) -> str:
     if match.kind == "face":
         top, right, bottom, left = match.box
-        when = f" at {_clock(match.time)}" if match.time is not None else ""
+        when = f" at {clock(match.time)}" if match.time is not None else ""
         return f"face{when} (box at {left},{top}, {right - left}x{bottom - top} pixels), distance {match.distance:.2f}"
     where = f", line {match.line}, column {match.column}" if match.line is not None else ""
     return f"name: {match.how}{where}"
 
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}:{secs:02d}"

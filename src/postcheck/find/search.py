@@ -24,7 +24,8 @@ import numpy as np
 from postcheck.checks.faces import NEAR_DISTANCE
 from postcheck.find.archive import Archive
 from postcheck.find.index import FaceIndex, IndexedFace, IndexedFile, update_index
-from postcheck.post import VIDEO_SUFFIXES, LoadedPost, Picture
+from postcheck.findings import box_json
+from postcheck.post import LoadedPost, Picture
 from postcheck.register import Person, Register
 
 NAME_RULES = {
@@ -52,7 +53,7 @@ class Match:
     def to_json(self) -> dict:
         data: dict = {"file": self.file, "pupil_id": self.pupil_id, "kind": self.kind}
         if self.box is not None:
-            data["box"] = {"top": self.box[0], "right": self.box[1], "bottom": self.box[2], "left": self.box[3]}
+            data["box"] = box_json(self.box)
         for key in ("time", "line", "column", "distance"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
@@ -148,8 +149,8 @@ def _face_matches(file: str, face: IndexedFace, known: dict[str, np.ndarray]):
     from postcheck import vision
 
     shown = f"{file}:{face.part}" if face.part else file
-    for pupil_id, references in known.items():
-        distance = float(vision.face_distances(references, face.encoding).min())
+    for pupil_id, measured in vision.person_distances(known, face.encoding).items():
+        distance = measured.nearest
         if distance <= NEAR_DISTANCE:
             yield Match(shown, pupil_id, "face", time=face.time, box=face.box, distance=round(distance, 3), how="face")
 
@@ -195,27 +196,19 @@ def _alone(word: str) -> re.Pattern:
 
 def read_faces(path: Path) -> IndexedFile:
     """Decode one photo, video or Word file and find and encode every face in it (the index's ``read``)."""
-    from postcheck.images import ImageError, load_picture, load_picture_data
+    from postcheck.images import ImageError, word_pictures
+    from postcheck.video import load_media
 
-    suffix = path.suffix.casefold()
     try:
-        if suffix == ".docx":
-            from postcheck.drafts import docx_pictures
-
+        if path.suffix.casefold() == ".docx":
             faces, problems = [], []
-            for name, data in docx_pictures(path):
-                try:
-                    picture = load_picture_data(data, path, f"{path}:{name}")
-                except ImageError as exc:
-                    problems.append(f"its picture {name} {exc}")
-                    continue
-                faces.extend(_faces_in(picture, part=name))
+            for name, picture in word_pictures(path):
+                if isinstance(picture, ImageError):
+                    problems.append(f"its picture {name} {picture}")
+                else:
+                    faces.extend(_faces_in(picture, part=name))
             return IndexedFile(tuple(faces), "; ".join(problems) or None)
-        if suffix in VIDEO_SUFFIXES:
-            from postcheck.video import load_video
-
-            return IndexedFile(tuple(_faces_in(load_video(path))))
-        return IndexedFile(tuple(_faces_in(load_picture(path))))
+        return IndexedFile(tuple(_faces_in(load_media(path))))
     except ImageError as exc:
         return IndexedFile(error=str(exc))
     except Exception as exc:  # noqa: BLE001 - a detector failure must never read as "no faces": listed unreadable

@@ -31,7 +31,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
-from postcheck.findings import Finding, Report, Severity
+from postcheck.findings import Finding, Report, Severity, box_json
 from postcheck.formats.rules_catalogue import RuleInfo, describe
 
 SARIF_VERSION = "2.1.0"
@@ -129,8 +129,7 @@ def _result(finding: Finding, rule_index: int, root: Path, line_hash: str) -> di
     if finding.time is not None:
         properties["time"] = round(finding.time, 2)
     if finding.box is not None:
-        top, right, bottom, left = finding.box
-        properties["box"] = {"top": top, "right": right, "bottom": bottom, "left": left}
+        properties["box"] = box_json(finding.box)
     if properties:
         result["properties"] = properties
     if finding.waived_by is not None:

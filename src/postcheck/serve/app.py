@@ -216,10 +216,7 @@ def check_post(checker: Checker, channel: str, files: list[Path], folder: Path, 
         post = post_from_files(files)
     except PostcheckError as exc:  # e.g. two drafts: say it with the names staff gave the files
         raise type(exc)(plain_message(str(exc), folder)) from None
-    started = time.perf_counter()
-    loaded, problems = session.pipeline.load(post)
-    result = session.pipeline.run(loaded, problems)
-    result = PostResult.of(result.post, result.findings, time.perf_counter() - started)
+    loaded, result = session.run(post)
     report = Report((result,))
     if redact:
         report = report.redacted(session.pupil_names)

@@ -143,12 +143,8 @@ def _sized(sized: dict[float, np.ndarray], scale: float) -> np.ndarray:
     smaller and not enlarged (each pass is half the last: a 12 MP photo is read in full once)."""
     if scale not in sized:
         source = min((s for s in sized if scale <= s <= 1.0), default=1.0)
-        image = sized[source]
-        target = (max(1, round(sized[1.0].shape[1] * scale)), max(1, round(sized[1.0].shape[0] * scale)))
-        if scale > 1:
-            sized[scale] = np.asarray(Image.fromarray(image).resize(target, Image.Resampling.BILINEAR))
-        else:
-            sized[scale] = np.asarray(Image.fromarray(image).resize(target, Image.Resampling.BOX))
+        height, width = sized[1.0].shape[:2]
+        sized[scale] = _resized(sized[source], _size(height, width, scale), enlarge=scale > 1)
     return sized[scale]
 
 
@@ -242,9 +238,17 @@ def _contains(box: FaceBox, point: tuple[float, float]) -> bool:
 def resize(rgb: np.ndarray, scale: float) -> np.ndarray:
     if abs(scale - 1.0) < 1e-3:
         return np.ascontiguousarray(rgb)
-    height, width = rgb.shape[:2]
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    method = Image.Resampling.BILINEAR if scale > 1 else Image.Resampling.BOX
+    return _resized(rgb, _size(*rgb.shape[:2], scale), enlarge=scale > 1)
+
+
+def _size(height: int, width: int, scale: float) -> tuple[int, int]:
+    """(width, height) of a ``height`` x ``width`` image scaled by ``scale``, at least one pixel."""
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _resized(rgb: np.ndarray, size: tuple[int, int], *, enlarge: bool) -> np.ndarray:
+    """Bilinear to enlarge; a box filter to shrink (every source pixel counts, so small faces are not aliased)."""
+    method = Image.Resampling.BILINEAR if enlarge else Image.Resampling.BOX
     return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).resize(size, method))
 
 

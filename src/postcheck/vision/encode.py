@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from postcheck.vision import centerface
-from postcheck.vision.detect import FaceBox, as_rgb, detect_faces, resize
+from postcheck.vision.detect import FaceBox, as_rgb, detect_faces, resize, tilt_of
 
 ENCODING_JITTERS = 1
 """Measured: 10 jitters move same-person distances by < 0.02 at 10x the cost."""
@@ -110,9 +110,7 @@ def geometry(box: FaceBox) -> tuple[float, float, float, float]:
     eyes, mouth = (marks[0] + marks[1]) / 2, (marks[3] + marks[4]) / 2
     span = max(1.0, float(np.linalg.norm(mouth - eyes)))
     cx, cy = eyes + DLIB_BOX_CENTRE * (mouth - eyes)
-    # The tilt of the line from the eyes down to the mouth, 0 for an upright face.
-    tilt = math.degrees(math.atan2(-(mouth - eyes)[0], (mouth - eyes)[1]))
-    return float(cx), float(cy), DLIB_BOX_SIDE * span, tilt
+    return float(cx), float(cy), DLIB_BOX_SIDE * span, tilt_of(box.landmarks)
 
 
 def upright_face(rgb: np.ndarray, box: FaceBox):
