@@ -14,7 +14,8 @@ import difflib
 import re
 from collections.abc import Callable
 
-from postcheck.checks.names.words import word_list
+from postcheck.checks.names.words import word_list, works
+from postcheck.dates import MONTHS
 
 _WORD = r"[^\W\d_][\w'’\-]*"
 _CAP_WORD = r"[A-Z][\w'’\-]*"
@@ -65,8 +66,10 @@ class Cues:
             return "character"
         if self.another_person(start, end, surnames) or self.of_organisation(start, end):
             return "another person"
-        if self.refers_back(start, end, surnames):
+        if self.refers_back(start, end, surnames) or self.owner_in_named_work(start, end):
             return "the figure named before"
+        if self.a_date(start, end):
+            return "time"
         return None
 
     def refers_back(self, start: int, end: int, surnames: tuple[str, ...] = ()) -> bool:
@@ -87,6 +90,44 @@ class Cues:
         if not earlier or len(re.findall(r"[.!?]+[\"')\]]*\s", self.text[earlier[-1]:start])) > 1:
             return False
         return all(self._a_figure(before, before + len(word), surnames) for before in earlier)
+
+    def owner_in_named_work(self, start: int, end: int) -> bool:
+        """A possessive naming a character of a work the paragraph names: "The Wizard of Oz ... Dorothy's
+        ruby slippers" (words/characters.txt). Only a possessive, as in ``refers_back``: "Dorothy won the
+        spelling bee" after the same title may be the pupil, and is read so (fail closed)."""
+        if not re.match(r"['’]s\b", self.text[end:end + 3]):
+            return False
+        word = self.text[start:end].casefold()
+        paragraph_start = max(m.end() for m in re.finditer(r"\n[ \t]*\n|^", self.text[:start]))
+        paragraph_end = (m.start() if (m := re.compile(r"\n[ \t]*\n").search(self.text, end)) else len(self.text))
+        paragraph = self.text[paragraph_start:paragraph_end]
+        for work in works():
+            if work.title == "*" or word not in work.characters or work.title.casefold() == word:
+                continue
+            title = r"[ \t\n]+".join(map(re.escape, re.sub(r"^the\s+", "", work.title, flags=re.I).split()))
+            for m in re.finditer(r"(?<![\w'’])" + title + r"(?![\w'’])", paragraph, re.IGNORECASE):
+                where = paragraph_start + m.start()
+                if m.group()[:1].isupper() and not (where <= start < paragraph_start + m.end()):
+                    return True
+        return False
+
+    def a_date(self, start: int, end: int) -> bool:
+        """A month or season that a time word opens a phrase with, a year group straight after it: "and
+        by April Reception will have finished phase 3", "In May Year 6 sit their SATs". The year group is
+        the sentence's subject. A time word inside a phrase ("a poem by May Year 6") opens nothing, and
+        "Written by April, Reception" is a by-line (``clearly_a_person``, asked first)."""
+        if self.text[start:end].casefold() not in _MONTHS_AND_SEASONS:
+            return False
+        if not re.match(r"[ \t]+(?:" + _SCHOOL_YEAR + ")", self.text[end:end + 20]):
+            return False
+        m = re.search(r"(?:^|(\S+)[ \t]+)(" + _WORD + r")[ \t]+$", self.text[max(0, start - 40):start])
+        if not m or m.group(2).casefold() not in word_list("calendar_before"):
+            return False
+        opener = m.group(1)
+        if opener is None:
+            line_start = self.text.rfind("\n", 0, start) + 1
+            return line_start >= max(0, start - 40)  # the time word starts the line
+        return opener[-1] in ",;:.!?(" or opener.casefold() in ("and", "but", "so", "then", "also")
 
     def _a_figure(self, start: int, end: int, surnames: tuple[str, ...]) -> bool:
         """A name used for someone who can own things: another person, a character, a work's hero."""
@@ -138,7 +179,7 @@ class Cues:
         after = re.match(r"[ \t]+(" + _WORD + ")", self.text[end:end + 30])
         if after and after.group(1).casefold() in word_list("groups"):
             return True
-        return re.search(r"\b(?:Class|House|Team)[ \t]+$", self.text[max(0, start - 12):start]) is not None
+        return re.search(r"\b(?:Class|House|Team|Dosbarth|Tŷ|Tîm)[ \t]+$", self.text[max(0, start - 12):start]) is not None
 
     def character(self, start: int, end: int) -> bool:
         """A part in a play: the character column of a cast or costume list, "Daisy as Mary", "X was played by"."""
@@ -243,6 +284,9 @@ class Cues:
             return 1  # "Rebekah S."
         return -1 if all(w[0].isupper() for w in words) else 0
 
+
+_MONTHS_AND_SEASONS = frozenset(MONTHS) | {"spring", "summer", "autumn", "winter"}
+"""Months and seasons: names that a time word can make a date ("by April", "in Summer")."""
 
 _PERFORMED = re.compile(r"[ \t]+(?:was|made|played)[ \t]+an?[ \t]+(?:[a-z][\w'’\-]*[ \t]+){0,3}"
                         r"[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*)*[ \t]*(?:[.,;!]|\band\b|$)")

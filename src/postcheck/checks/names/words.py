@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from importlib import resources
 
 
@@ -25,3 +26,31 @@ COMMON_WORDS = word_list("common_words")
 MIDDLE_STOP = word_list("middle_stop")
 NOT_NAME_CAPS = word_list("not_name_caps")
 """Capitalised words that begin sentences or headings but are not people's names."""
+
+
+@dataclass(frozen=True)
+class Work:
+    """A story, play or film from ``words/characters.txt`` and its characters (folded)."""
+
+    title: str
+    """As written; "*" for folklore that names no work (Jack Frost, Father Christmas)."""
+    characters: frozenset[str]
+
+
+@functools.cache
+def works() -> tuple[Work, ...]:
+    """``words/characters.txt``: one ``Title | Character; Character`` per line."""
+    text = resources.files("postcheck.checks.names").joinpath("words", "characters.txt").read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        if line.startswith("#") or "|" not in line:
+            continue
+        title, names = line.split("|", 1)
+        out.append(Work(title.strip(), frozenset(" ".join(n.split()).casefold() for n in names.split(";") if n.strip())))
+    return tuple(out)
+
+
+@functools.cache
+def character_names() -> frozenset[str]:
+    """Characters' names of two or more words ("peter pan", "jack frost"): never an unknown pupil."""
+    return frozenset(name for work in works() for name in work.characters if " " in name)
