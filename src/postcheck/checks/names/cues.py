@@ -11,10 +11,11 @@ Word lists live in ``words/`` as data files that say where they come from.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
 
-from postcheck.checks.names.words import word_list, works
+from postcheck.checks.names.words import Work, word_list, works
 from postcheck.dates import MONTHS
 
 _WORD = r"[^\W\d_][\w'’\-]*"
@@ -49,6 +50,7 @@ class Cues:
         self._titles = [m.span() for m in _QUOTED.finditer(text) if _title_case(m.group()[1:-1])]
         self._bylines = [(m.start(), text.find("\n", m.end()) % (len(text) + 1)) for m in _BYLINE.finditer(text)]
         self._characters = self._cast_list_characters()
+        self._works = _named_works(text)
 
     # ---------------------------------------------------------------- not a pupil
 
@@ -99,17 +101,10 @@ class Cues:
             return False
         word = self.text[start:end].casefold()
         paragraph_start = max(m.end() for m in re.finditer(r"\n[ \t]*\n|^", self.text[:start]))
-        paragraph_end = (m.start() if (m := re.compile(r"\n[ \t]*\n").search(self.text, end)) else len(self.text))
-        paragraph = self.text[paragraph_start:paragraph_end]
-        for work in works():
-            if work.title == "*" or word not in work.characters or work.title.casefold() == word:
-                continue
-            title = r"[ \t\n]+".join(map(re.escape, re.sub(r"^the\s+", "", work.title, flags=re.I).split()))
-            for m in re.finditer(r"(?<![\w'’])" + title + r"(?![\w'’])", paragraph, re.IGNORECASE):
-                where = paragraph_start + m.start()
-                if m.group()[:1].isupper() and not (where <= start < paragraph_start + m.end()):
-                    return True
-        return False
+        found = _PARAGRAPH_BREAK.search(self.text, end)
+        paragraph_end = found.start() if found else len(self.text)
+        return any(paragraph_start <= s and e <= paragraph_end and not s <= start < e and word in work.characters
+                   for (s, e), work in self._works)
 
     def a_date(self, start: int, end: int) -> bool:
         """A month or season that a time word opens a phrase with, a year group straight after it: "and
@@ -149,6 +144,8 @@ class Cues:
         """A quoted or italic title, "X in Wonderland", "X and the Y", "the X ...", "the book X", "read X"."""
         if any(s <= start and end <= e for s, e in self._titles):
             return True
+        if any(s <= start and end <= e for (s, e), _ in self._works):
+            return True  # "Alice's Adventures in Wonderland", "Charlie and the Chocolate Factory"
         before, after = self.text[max(0, start - 60):start], self.text[end:end + 60]
         if re.search(r"\b(?i:the)(?:[ \t]+[A-Z][\w'’\-]*){0,2}[ \t]+$", before):
             return True  # "the Charlie and Lola books", "the Hope Tree", "the Angel Gabriel"
@@ -179,7 +176,26 @@ class Cues:
         after = re.match(r"[ \t]+(" + _WORD + ")", self.text[end:end + 30])
         if after and after.group(1).casefold() in word_list("groups"):
             return True
-        return re.search(r"\b(?:Class|House|Team|Dosbarth|Tŷ|Tîm)[ \t]+$", self.text[max(0, start - 12):start]) is not None
+        if re.search(r"\b(?:Class|House|Team|Dosbarth|Tŷ|Tîm)[ \t]+$", self.text[max(0, start - 12):start]):
+            return True
+        return self._in_group_scores(start, end)
+
+    def _in_group_scores(self, start: int, end: int) -> bool:
+        """An item of a scores list whose items are groups: "House points: Oak 412, Holly 398, Ash 377"
+        (the lead-in names houses), or "Oak 412, Holly 398, Ash 377 ... Oak House" (an item is a house
+        elsewhere). A leaderboard without either ("Reading minutes: Holly 398, Ivy 351") lists pupils."""
+        line_start = self.text.rfind("\n", 0, start) + 1
+        found = re.compile(r"[.!?](?:\s|$)|\n").search(self.text, end)
+        line_end = found.start() if found else len(self.text)
+        items = list(_SCORE_ITEM.finditer(self.text, line_start, line_end))
+        if len(items) < _SCORE_LIST_ITEMS or not any(m.start("name") == start for m in items):
+            return False
+        lead_in = re.findall(_WORD, self.text[line_start:items[0].start()])
+        if any(word.casefold() in word_list("groups") for word in lead_in):
+            return True
+        others = "|".join(re.escape(m.group("name")) for m in items if m.start("name") != start)
+        return any(g.group(1).casefold() in word_list("groups")
+                   for g in re.finditer(r"(?<![\w'’\-])(?:" + others + r")\s+(" + _WORD + ")", self.text))
 
     def character(self, start: int, end: int) -> bool:
         """A part in a play: the character column of a cast or costume list, "Daisy as Mary", "X was played by"."""
@@ -283,6 +299,39 @@ class Cues:
         if len(words) == 2 and len(words[1].rstrip(".")) == 1:
             return 1  # "Rebekah S."
         return -1 if all(w[0].isupper() for w in words) else 0
+
+
+_SCORE_ITEM = re.compile(r"(?P<name>[A-Z][\w'’\-]*)[ \t]*[:=\-–]?[ \t]*\d[\d,.]*(?![\w/:])")
+"""One item of a scores list: "Holly 398", "Oak: 412"."""
+_SCORE_LIST_ITEMS = 3
+"""Items that make a line a scores list: two could be a sentence ("Holly 3, Ivy 4")."""
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _named_works(text: str) -> list[tuple[tuple[int, int], Work]]:
+    """Where the text names a work from words/characters.txt, written with a capital ("The Wizard of Oz",
+    "Alice's Adventures in Wonderland"); a one-word title that is a character's own name is left out
+    (the pupil Matilda would otherwise name the book)."""
+    pattern, by_title = _works_pattern()
+    if pattern is None:
+        return []
+    return [(m.span(), by_title[" ".join(m.group().split()).casefold()]) for m in pattern.finditer(text)
+            if m.group()[:1].isupper()]
+
+
+@functools.cache
+def _works_pattern() -> tuple[re.Pattern | None, dict[str, Work]]:
+    by_title: dict[str, Work] = {}
+    for work in works():
+        title = re.sub(r"^the\s+", "", work.title, flags=re.IGNORECASE)
+        if work.title == "*" or title.casefold() in work.characters:
+            continue
+        by_title[title.casefold()] = work
+    if not by_title:
+        return None, {}
+    alternatives = sorted((r"\s+".join(map(re.escape, t.split())) for t in by_title), key=len, reverse=True)
+    return re.compile(r"(?<![\w'’])(?:" + "|".join(alternatives) + r")(?![\w'’])", re.IGNORECASE), by_title
 
 
 _MONTHS_AND_SEASONS = frozenset(MONTHS) | {"spring", "summer", "autumn", "winter"}

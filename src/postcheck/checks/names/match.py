@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from postcheck.checks.names.candidates import SchoolCues, clause_around, narrow
-from postcheck.checks.names.fold import Tokens, joins_name
+from postcheck.checks.names.fold import Tokens, joins_name, name_key
 from postcheck.checks.names.index import NameIndex
 from postcheck.checks.names.words import COMMON_WORDS, MIDDLE_STOP, PLACE_BEFORE, PLACE_WORDS, TITLES
 
@@ -151,7 +151,8 @@ class Matcher:
                     if part.kind == "last" and word in self.initials[part.person]:
                         rule = "staff" if person.is_staff else "initial-surname"
                         candidates.append(Match(i, end, rule, part.person))
-            if word in TITLES and re.fullmatch(r"\.?[ \t]+|\.", tokens.sep(i)):
+            if word in TITLES and re.fullmatch(r"\.?[ \t]+|\.", tokens.sep(i)) and \
+                    (tokens.original(i, i)[:1].isupper() or word in _ALWAYS_TITLES):
                 k = i + 1
                 if len(words[k]) == 1 and k + 1 < n and re.fullmatch(r"\.?[ \t]*", tokens.sep(k)):
                     k += 1  # "Mrs J. Clarke"
@@ -203,10 +204,28 @@ class Matcher:
             if part.kind == "last" and tokens.words[k] in self.initials[part.person]:
                 yield Match(i, k, "staff" if self.people[part.person].is_staff else "initial-surname", part.person)
 
+    @staticmethod
+    def _initial_after(tokens: Tokens, j: int) -> str | None:
+        """The surname's initial written after a first name ("Harry N", "Ivy W."), folded, or None."""
+        k = j + 1
+        if k >= len(tokens) or len(tokens.words[k]) != 1 or not tokens.original(k, k).isupper():
+            return None
+        if not re.fullmatch(r"[ \t]+", tokens.sep(j)):
+            return None
+        after = tokens.text[tokens.orig_end(k):tokens.orig_end(k) + 5]
+        if re.match(r"['’\w\-]", after):
+            return None  # "Ivy A-team", "Mohammed I'm": not an initial
+        if tokens.words[k] in ("i", "a") and re.match(r"[ \t]*[a-z]", after) and not re.match(r"[ \t]+and\b", after):
+            return None  # "When Mohammed I think...": the pronoun or the article, not an initial
+        return tokens.words[k]
+
     def _candidates(self, tokens: Tokens, i: int, j: int, owners: tuple[int, ...], scope: Scope) -> tuple[int, ...]:
         """The pupils sharing a first name that this mention may mean (see name_candidates)."""
         if len(owners) < 2:
             return owners
+        initial = self._initial_after(tokens, j)
+        if initial is not None:  # "Mohammed I" is Mohammed Iqbal, not Mohammed Rahman
+            owners = tuple(p for p in owners if name_key(self.people[p].last_name)[:1] == initial) or owners
         start, end = tokens.orig_start(i), tokens.orig_end(j)
         local = SchoolCues.in_text(clause_around(tokens.text, start, end))
         return narrow(owners, self.people, scope.declared, (local, scope.post))
@@ -249,3 +268,7 @@ class Matcher:
         key = "".join(tokens.words[match.start:match.end + 1])
         return key in COMMON_WORDS
 
+
+_ALWAYS_TITLES = frozenset({"mr", "mrs", "ms", "mx", "dr"})
+"""Titles that are no other word, so a title even in lower case ("mrs clarke"); the rest ("miss", "lady",
+"sir") are titles only with a capital: "We will miss Isaac" names the pupil Isaac."""
