@@ -45,8 +45,10 @@ class Usage:
         surnames = tuple(name_key(self.people[p].last_name) for p in owners)
         if cues.not_a_pupil(start, end, surnames) is not None:
             return False
-        if self._coordinated(tokens, match) or cues.in_headline(start):
-            sure.add(match)  # a headline's capitals tell the model nothing: a name there counts (fail closed)
+        if self._coordinated(tokens, match) or (cues.in_headline(start) and not cues.in_capitals(start)):
+            # a headline's capitals tell the model nothing: a name there counts (fail closed); a line
+            # all in capitals is read in lower case by the model instead (nlp.Context._caseless_name)
+            sure.add(match)
         return True
 
     def _surname_used(self, tokens: Tokens, match: Match, cues: Cues) -> bool:
@@ -87,28 +89,41 @@ class Usage:
                    for key in map(name_key, neighbours))
 
     def shared_surnames(self, tokens: Tokens, kept: list[Match]) -> list[Match]:
-        """A first name and the same pupil's surname as a family, in one paragraph, identify the pupil as
-        surely as a full name: "Bethany and Abigail (the Lomax twins)", "... Go Lomax twins!". Their matches become one full-name match
+        """A first name and the same pupil's surname (alone, or as a family) in one paragraph identify the
+        pupil as surely as a full name: "Bethany and Abigail (the Lomax twins)", "... Go Lomax twins!",
+        "Jacob opened the scoring ... Hollins made it two". Their matches become one full-name match
         (at the first name; the surname match is dropped from ``kept``)."""
-        surnames = [m for m in kept if m.rule == "surname-only" and self._family(tokens, m)]
+        surnames = [m for m in kept if m.rule == "surname-only"]
         out: list[Match] = []
         for s in surnames:
             near = [f for f in kept if f.rule != "surname-only" and self._near(tokens, f, s)]
             surname = name_key(self.people[s.person].last_name)
             family = {f.person for f in near if name_key(self.people[f.person].last_name) == surname}
-            children = self._family_word(tokens, s) in word_list("siblings")
+            as_family = self._family(tokens, s)
+            children = as_family and self._family_word(tokens, s) in word_list("siblings")
             for f in near:
-                if f.person != s.person or f.rule == "first-with-surname":
+                if f.person != s.person or f.rule == "first-with-surname" or s not in kept:
                     continue
                 # "the Lomax twins" are the children named nearby; "the Nolan family" (parents too) is
-                # a pupil's only beside the name or when two of its pupils are named
-                if not (children or len(family) > 1 or self._beside(tokens, f, s)):
+                # a pupil's only beside the name or when two of its pupils are named. A surname used
+                # alone as a name ("Jacob opened the scoring ... Hollins made it two") is the pupil's
+                # whose first name is in the same paragraph: both halves of one name (fail closed).
+                if as_family and not (children or len(family) > 1 or self._beside(tokens, f, s)):
                     continue
+                if not as_family and self._listed_apart(tokens, f, s):
+                    continue  # "Oliver and Bennett are both in the team": the writer lists two people
                 out.append(replace(f, rule="full-name", family=tokens.original(s.start, s.end)))
                 kept[kept.index(f)] = replace(f, rule="first-with-surname")
                 if s in kept:
                     kept.remove(s)
         return out
+
+    @staticmethod
+    def _listed_apart(tokens: Tokens, f: Match, s: Match) -> bool:
+        """Only "and", "or", "&" or a comma between the two names: items of one list, two people."""
+        first, second = sorted((f, s), key=lambda m: m.start)
+        between = tokens.text[tokens.orig_end(first.end):tokens.orig_start(second.start)]
+        return re.fullmatch(r"\s*(?:,|&|\band\b|\bor\b|,\s*and\b)\s*", between) is not None
 
     @staticmethod
     def _near(tokens: Tokens, f: Match, s: Match) -> bool:

@@ -20,7 +20,7 @@ from postcheck.dates import MONTHS
 
 _WORD = r"[^\W\d_][\w'’\-]*"
 _CAP_WORD = r"[A-Z][\w'’\-]*"
-_SCHOOL_YEAR = r"(?:Year|Yr|Y)\s?\d{1,2}\b|Reception\b|Nursery\b|\d[A-Z]{1,3}\b|Class\s+[A-Z]"
+_SCHOOL_YEAR = r"(?:Year|Yr|Y|YEAR|YR)\s?\d{1,2}\b|Reception\b|RECEPTION\b|Nursery\b|NURSERY\b|\d[A-Z]{1,3}\b|Class\s+[A-Z]"
 _QUOTED = re.compile(
     r'"[^"\n]{1,80}"|“[^”\n]{1,80}”|(?<!\w)‘[^’\n]{1,80}’(?!\w)|(?<!\w)\'[^\'\n]{1,80}\'(?!\w)'
     r"|(?<![*\w])\*[^*\n]{1,80}\*(?![*\w])|(?<![_\w])_[^_\n]{1,80}_(?![_\w])"
@@ -70,8 +70,10 @@ class Cues:
             return "another person"
         if self.refers_back(start, end, surnames) or self.owner_in_named_work(start, end):
             return "the figure named before"
-        if self.a_date(start, end):
+        if self.a_date(start, end) or self.an_abbreviation(end):
             return "time"
+        if self.journey_end(start, end):
+            return "place"
         return None
 
     def refers_back(self, start: int, end: int, surnames: tuple[str, ...] = ()) -> bool:
@@ -105,6 +107,18 @@ class Cues:
         paragraph_end = found.start() if found else len(self.text)
         return any(paragraph_start <= s and e <= paragraph_end and not s <= start < e and word in work.characters
                    for (s, e), work in self._works)
+
+    def an_abbreviation(self, end: int) -> bool:
+        """"Max. 2 raffle books per family": a word cut short before a number is no name."""
+        return re.match(r"\.[ \t]*\d", self.text[end:end + 4]) is not None
+
+    def journey_end(self, start: int, end: int) -> bool:
+        """Where a journey goes: "walked over Mam Tor and down to Hope for lunch", "the coach back to
+        Florence". Only with a place's sequel after it (for lunch, where, via, ".") and no possessive: "ran
+        over to Grace" (a person approached) and "went to Hope's party" stay the pupil's."""
+        if not _JOURNEY_AFTER.match(self.text[end:end + 12]):
+            return False
+        return _JOURNEY_BEFORE.search(self.text[max(0, start - 60):start]) is not None
 
     def a_date(self, start: int, end: int) -> bool:
         """A month or season that a time word opens a phrase with, a year group straight after it: "and
@@ -152,6 +166,8 @@ class Cues:
         last = re.search(r"(" + _WORD + r")[,:]?[ \t]+$", before)
         if last and last.group(1).casefold() in word_list("works") | word_list("reading_verbs"):
             return True
+        if last and last.group(1).casefold() in word_list("viewing_verbs") and re.match(r"[ \t]+[A-Z0-9]", after):
+            return True  # "watched Robin Robin", not "watched Grace perform"
         if self.a_value(start):
             return True
         m = re.match(r"[ \t]+(?:(in)[ \t]+|(and|to)[ \t]+the[ \t]+)(" + _CAP_WORD + ")", after)
@@ -229,6 +245,13 @@ class Cues:
         return len(words) >= 3 and not line.endswith(".") and \
             sum(w[0].isupper() for w in words) >= _HEADLINE_SHARE * len(words)
 
+    def in_capitals(self, offset: int) -> bool:
+        """Is the line written all in capitals ("SUMMER UNIFORM MAY BE WORN FROM MONDAY")?"""
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        line_end = self.text.find("\n", offset) % (len(self.text) + 1)
+        line = self.text[line_start:line_end]
+        return len(re.findall(r"[^\W\d_]+", line)) >= 3 and line == line.upper()
+
     def _school_word(self, word: str, after: str) -> bool:
         """Year, Reception, Class, a register class name...: words that place a pupil in school rather
         than name something else."""
@@ -300,6 +323,16 @@ class Cues:
             return 1  # "Rebekah S."
         return -1 if all(w[0].isupper() for w in words) else 0
 
+
+_JOURNEY_BEFORE = re.compile(
+    r"\b(?:walk|drove|drive|driving|travel|head|cycl|hik|climb|return|arriv|journey|trek|sail|flew|fly|"
+    r"flying|coach|train|bus|trip|visit|(?:we|they|us|everyone)[ \t]+(?:all[ \t]+)?(?:went|go|going))\w*\b[^.!?\n]{0,30}?"
+    r"(?<!\bover)[ \t]+(?:(?:down|up|back|out|across|straight|on)[ \t]+)?(?:to|into|towards|via|through)[ \t]+$",
+    re.IGNORECASE)
+"""A journey's verb or noun, then "to" / "into" / "via": "walked ... down to", "the coach back to", "we went
+to". Not "went to" alone: "Goal of the day went to Amber" is an award."""
+_JOURNEY_AFTER = re.compile(r"[ \t]+(?:for|where|via|before|after|then|by|on|in|at)\b|[.!;]|,(?![ \t]+who\b)")
+"""What follows a place at a journey's end; ", who" follows a person."""
 
 _SCORE_ITEM = re.compile(r"(?P<name>[A-Z][\w'’\-]*)[ \t]*[:=\-–]?[ \t]*\d[\d,.]*(?![\w/:])")
 """One item of a scores list: "Holly 398", "Oak: 412"."""

@@ -103,9 +103,49 @@ class Context:
         span = doc.char_span(start - base, end - base, alignment_mode="expand")
         return doc, list(span) if span is not None else []
 
+    def _caseless_tokens(self, start: int, end: int):
+        """The sentence read in lower case (a caseless sentence's capitals say nothing), and the word's tokens."""
+        sentence_start, sentence_end = self.sentences[self._sentence_of(start)]
+        sentence = self.text[sentence_start:sentence_end]
+        lowered = sentence.lower()
+        if len(lowered) != len(sentence):
+            return None, []
+        doc = self._lower_doc(lowered)
+        span = doc.char_span(start - sentence_start, end - sentence_start, alignment_mode="expand")
+        return doc, list(span) if span is not None else []
+
+    @staticmethod
+    @functools.lru_cache(maxsize=64)
+    def _lower_doc(sentence: str):
+        return load_nlp()(sentence)
+
+    def _caseless_name(self, start: int, end: int) -> bool:
+        """A word name in a sentence written all in lower case or all in capitals ("well done grace!!",
+        "SUMMER UNIFORM MAY BE WORN"), where capitals cannot tell a name from a word. A name where a name
+        is greeted or praised ("well done grace"); a word where the grammar makes it one ("may be worn",
+        "hope to see", "summer uniform", "the summer fair", "say grace"); otherwise a name (fail closed)."""
+        if _NAME_SLOT.search(self.text[max(0, start - 40):start]):
+            return True
+        doc, toks = self._caseless_tokens(start, end)
+        if not toks:
+            return True
+        first, last = toks[0], toks[-1]
+        previous = doc[first.i - 1] if first.i > 0 else None
+        if previous is not None and (previous.pos_ in ("DET", "ADJ", "NUM") or previous.tag_ == "PRP$"
+                                     or previous.lower_ in _SAYING or previous.lower_ in word_list("calendar_before")):
+            return False
+        if first.pos_ in ("AUX", "VERB", "ADJ", "ADV", "ADP", "PART", "PRON"):
+            return False
+        following = doc[last.i + 1] if last.i + 1 < len(doc) else None
+        return following is None or following.pos_ not in ("NOUN", "PROPN") or following.lower_ in word_list("groups")
+
     def is_name(self, start: int, end: int) -> bool:
-        """Is this common word clearly used as a name here? Lowercase never; otherwise ask the model."""
+        """Is this common word clearly used as a name here? Lowercase never (unless the whole sentence is
+        caseless); otherwise ask the model."""
         written = self.text[start:end]
+        sentence_start, sentence_end = self.sentences[self._sentence_of(start)]
+        if _caseless(self.text[sentence_start:sentence_end]):
+            return self._caseless_name(start, end)
         if not written[:1].isupper():
             return False
         doc, toks = self._tokens(start, end)
@@ -180,6 +220,21 @@ class Context:
                 yield start, end, self.text[start:end]
 
 
+def _caseless(sentence: str) -> bool:
+    """A sentence of several words written all in lower case or all in capitals."""
+    letters = re.findall(r"[^\W\d_]+", sentence)
+    return len(letters) >= 3 and (sentence == sentence.lower() or sentence == sentence.upper())
+
+
+_NAME_SLOT = re.compile(
+    r"\b(?:well\s+done|congratulations|congrats|thank\s+you|thanks|happy\s+birthday|proud\s+of|"
+    r"shout[\s-]*out|go|come\s+on|bravo|dear|hi|hello|star\s+of\s+the\s+week|pupil\s+of\s+the\s+week)"
+    r"(?:\s+(?:to|for))?[\s,:!-]*$", re.IGNORECASE)
+"""Words that greet or praise the name after them: "well done grace", "congratulations to hope"."""
+_SAYING = frozenset({"say", "says", "said", "saying"})
+"""Before "grace": the prayer, not a pupil."""
+
+
 def _a_place(last) -> bool:
     """"Bennett Hill" is a place; "Jessica Ennis-Hill" is a double-barrelled surname."""
     hyphened = last.i > 0 and last.doc[last.i - 1].text in ("-", "‐", "–") and last.doc[last.i - 1].whitespace_ == ""
@@ -197,6 +252,8 @@ def _looks_like_a_name(ent, words) -> bool:
         return False
     if any(t.lower_ in NOT_NAME_CAPS or t.lower_ in ("st", "saint") for t in words):
         return False
+    if words[-1].lower_ in word_list("groups"):
+        return False  # "Chamber Choir", "Yellow Team": a group of pupils
     return words[-1].tag_ not in ("NNS", "NNPS")
 
 
