@@ -70,6 +70,8 @@ class Cues:
             return "another person"
         if self.refers_back(start, end, surnames) or self.owner_in_named_work(start, end):
             return "the figure named before"
+        if self.called_by_a_thing(start):
+            return "a thing's name"
         if self.a_date(start, end) or self.an_abbreviation(end):
             return "time"
         if self.journey_end(start, end):
@@ -80,10 +82,10 @@ class Cues:
         """A possessive that refers back to a figure named earlier in the paragraph: "the Florence
         Nightingale Museum ... Florence's lamp", "King Arthur ... Arthur's sword". A reader takes the
         name to mean whoever it last meant; only a possessive is read this way (a bare "Florence said"
-        after the museum may be the pupil: fail closed), and a cue of its own ("Florence (Year 5)'s")
-        is asked about before this."""
-        if not re.match(r"['’]s\b", self.text[end:end + 3]):
-            return False
+        after the museum may be the pupil: fail closed), or a bare name after a titled adult's full name
+        ("Mrs Hope Williams ... We will miss you, Hope!"); a cue of its own ("Florence (Year 5)'s") is
+        asked about before this."""
+        possessive = re.match(r"['’]s\b", self.text[end:end + 3]) is not None
         word = self.text[start:end]
         paragraph = max(m.end() for m in re.finditer(r"\n[ \t]*\n|^", self.text[:start]))
         earlier = [paragraph + m.start() for m in
@@ -93,7 +95,18 @@ class Cues:
         # one before, where a reader still has the figure in mind
         if not earlier or len(re.findall(r"[.!?]+[\"')\]]*\s", self.text[earlier[-1]:start])) > 1:
             return False
+        if not possessive:
+            # a bare name refers back only to a titled adult's full name: "our deputy head, Mrs Hope
+            # Williams ... We will miss you, Hope!"; after a figure ("Florence Nightingale ... Florence
+            # said") a bare name may be the pupil (fail closed)
+            return all(self._titled_adult(before, before + len(word)) for before in earlier)
         return all(self._a_figure(before, before + len(word), surnames) for before in earlier)
+
+    def _titled_adult(self, start: int, end: int) -> bool:
+        """A title straight before the name and a surname after it: "Mrs Hope Williams", "Dr Amber Holt"."""
+        title = re.search(r"\b(" + _WORD + r")\.?[ \t]+$", self.text[max(0, start - 12):start])
+        surname = re.match(r"[ \t]+[A-Z][\w'’\-]+", self.text[end:end + 30])
+        return title is not None and title.group(1).casefold() in word_list("titles") and surname is not None
 
     def owner_in_named_work(self, start: int, end: int) -> bool:
         """A possessive naming a character of a work the paragraph names: "The Wizard of Oz ... Dorothy's
@@ -107,6 +120,12 @@ class Cues:
         paragraph_end = found.start() if found else len(self.text)
         return any(paragraph_start <= s and e <= paragraph_end and not s <= start < e and word in work.characters
                    for (s, e), work in self._works)
+
+    def called_by_a_thing(self, start: int) -> bool:
+        """"the baby elephant called Sunny", "our class bear named Hope": the name of an animal or a thing.
+        After a word for a person ("a new girl called Sunny", "her sister named Hope") it is a person's."""
+        m = re.search(r"(" + _WORD + r")[ \t]+(?:called|named)[ \t]+$", self.text[max(0, start - 40):start])
+        return m is not None and m.group(1).casefold() not in word_list("person_nouns")
 
     def an_abbreviation(self, end: int) -> bool:
         """"Max. 2 raffle books per family": a word cut short before a number is no name."""
@@ -170,6 +189,8 @@ class Cues:
             return True  # "watched Robin Robin", not "watched Grace perform"
         if self.a_value(start):
             return True
+        if re.match(r"[ \t]+by[ \t]+(?!(?:Mr|Mrs|Miss|Ms|Mx|Dr)\b)[A-Z][\w'’\-.]*[ \t]+[A-Z][\w'’\-]+", after):
+            return True  # "Matilda by Roald Dahl": a work and its author
         m = re.match(r"[ \t]+(?:(in)[ \t]+|(and|to)[ \t]+the[ \t]+)(" + _CAP_WORD + ")", after)
         if m and not self._school_word(m.group(3), after[m.end():]):
             return not self._is_first_name(m.group(3).casefold()) or bool(m.group(2))
@@ -220,7 +241,11 @@ class Cues:
         if re.search(r"(?:\b(?:played|starred|cast|dressed|dressed up|came|appeared)|[A-Z][\w'’\-]*)[ \t]+as[ \t]+(?:the[ \t]+)?$",
                      self.text[max(0, start - 40):start]):
             return True
-        return re.match(r"[ \t]+(?:was|is|will be)[ \t]+played[ \t]+by\b", self.text[end:end + 30]) is not None
+        after = self.text[end:end + 60]
+        if re.match(r"(?:[ \t]+and[ \t]+" + _CAP_WORD + r")?[ \t]+(?:was|were|is|are|will be)[ \t]+played[ \t]+by\b", after):
+            return True  # "Annie was played by Sophie", "Mary and Joseph were played by Lola and Noah"
+        cast = re.match(r"\s*\([ \t]*(" + _CAP_WORD + r")[ \t]*\)", after)
+        return cast is not None and self._is_first_name(cast.group(1).casefold())  # "Mary (Evie)", "Peter (Harvey)"
 
     def another_person(self, start: int, end: int, surnames: tuple[str, ...] = ()) -> bool:
         """A first name and a different surname (``Tom Daley``, ``Grace Darling``) or a name followed by
@@ -275,6 +300,9 @@ class Cues:
             return True  # "Hope in Year 2", "Autumn (Year 1)", "Summer, Year 4", "Sunny from Year 2"
         if re.search(r"(?:" + _SCHOOL_YEAR + r")[ \t]*[:\-–][ \t]*$", before):
             return True  # "Year 2: Hope for helping a friend"
+        called = re.search(r"(" + _WORD + r")[ \t]+(?:called|named)[ \t]+$", before)
+        if called and called.group(1).casefold() in word_list("person_nouns"):
+            return True  # "a new girl called Sunny"
         if re.search(r"[\"”’][ \t]*[-–—][ \t]*$", before) or re.match(r",[ \t]+who\b", after):
             return True  # '"I liked being a shepherd." - Jack', "April, who has read 100 books"
         return _PERFORMED.match(after) is not None

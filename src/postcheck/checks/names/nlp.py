@@ -134,9 +134,11 @@ class Context:
         if previous is not None and (previous.pos_ in ("DET", "ADJ", "NUM") or previous.tag_ == "PRP$"
                                      or previous.lower_ in _SAYING or previous.lower_ in word_list("calendar_before")):
             return False
-        if first.pos_ in ("AUX", "VERB", "ADJ", "ADV", "ADP", "PART", "PRON"):
-            return False
         following = doc[last.i + 1] if last.i + 1 < len(doc) else None
+        if following is not None and following.tag_ in ("VBD", "VBZ") and first.pos_ not in ("AUX", "VERB"):
+            return True  # the subject of a verb: "ivy found a frog", "ruby wasn't far behind"
+        if first.pos_ in ("AUX", "VERB", "ADJ", "ADV", "ADP", "PART"):
+            return False
         return following is None or following.pos_ not in ("NOUN", "PROPN") or following.lower_ in word_list("groups")
 
     def is_name(self, start: int, end: int) -> bool:
@@ -231,6 +233,8 @@ _NAME_SLOT = re.compile(
     r"shout[\s-]*out|go|come\s+on|bravo|dear|hi|hello|star\s+of\s+the\s+week|pupil\s+of\s+the\s+week)"
     r"(?:\s+(?:to|for))?[\s,:!-]*$", re.IGNORECASE)
 """Words that greet or praise the name after them: "well done grace", "congratulations to hope"."""
+_SAINT = frozenset({"st", "saint", "sant", "santes"})
+"""A saint's day or a church ("St Margaret's", Welsh "Santes Dwynwen") is no unknown person."""
 _SAYING = frozenset({"say", "says", "said", "saying"})
 """Before "grace": the prayer, not a pupil."""
 
@@ -250,7 +254,7 @@ def _looks_like_a_name(ent, words) -> bool:
         return False
     if all(len(t.text) == 1 for t in words[1:]):
         return False
-    if any(t.lower_ in NOT_NAME_CAPS or t.lower_ in ("st", "saint") for t in words):
+    if any(t.lower_ in NOT_NAME_CAPS or t.lower_ in _SAINT for t in words):
         return False
     if words[-1].lower_ in word_list("groups"):
         return False  # "Chamber Choir", "Yellow Team": a group of pupils
