@@ -111,3 +111,35 @@ def test_one_megabyte_draft_completes():
 )
 def test_adversarial_megabyte_inputs_complete(text):
     assert isinstance(findings(text), list)
+
+
+@pytest.mark.parametrize(
+    ("text", "libphonenumber_finds", "check_finds"),
+    [
+        # libphonenumber reads a score list as one number; the digit groups say it is not one.
+        ("Results: 0-1 0-2 0-0 1-0 2-1", ["0-1 0-2 0-0 1-0 2-1"], []),
+        # It gives up on a number followed by more digits; the longest start that is a number is found.
+        ("Call 0161 496 0000 12 times if busy", ["0161", "496 0000 12"], ["0161 496 0000"]),
+        # Years, times and local-only numbers are possible numbers to it; too short to be someone's.
+        ("In 2025 we meet at 10:30 for the 11.45 bus.", ["2025", "11.45"], []),
+        # A path or an email address around the digits.
+        ("See https://example.org/photos/01632960123 for more.", ["01632960123"], []),
+    ],
+)
+def test_what_the_filters_after_libphonenumber_are_for(text, libphonenumber_finds, check_finds):
+    import phonenumbers
+
+    from postcheck.checks.text import PHONE_LENIENCY, PHONE_REGION
+
+    matcher = phonenumbers.PhoneNumberMatcher(text, PHONE_REGION, leniency=PHONE_LENIENCY)
+    assert [match.raw_string for match in matcher] == libphonenumber_finds
+    assert [f.redactions[0][0] for f in findings(text)] == check_finds
+
+
+@pytest.mark.parametrize(
+    "allowed", ["01632 960000", "01632960000", "+44 1632 960000", "+44 (0)1632 960 000", "0044 1632 960000"]
+)
+@pytest.mark.parametrize("written", ["(01632) 960 000", "01632-960-000", "+441632960000", "+44 (0) 1632 960000"])
+def test_allowed_phone_matches_every_formatting(allowed, written):
+    assert findings(f"Call the office on {written} today.", Rules(allow_phones=(allowed,))) == []
+    assert len(findings(f"Call the office on {written} today.", Rules(allow_phones=("01632 960001",)))) == 1

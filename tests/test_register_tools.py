@@ -474,6 +474,20 @@ def test_cache_location_read_only_register_falls_back_to_the_user_cache(tmp_path
     assert cache_dir_for(register) == tmp_path / "chosen"
 
 
+def test_user_cache_folder_is_the_platforms_and_honours_xdg(tmp_path, monkeypatch):
+    import platformdirs
+
+    from postcheck.enroll import user_cache_folder
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", "")  # set but empty: the default, as before
+    assert user_cache_folder() == platformdirs.user_cache_path("postcheck", appauthor=False)
+    if sys.platform.startswith("linux"):
+        assert user_cache_folder() == tmp_path / "home" / ".cache" / "postcheck"
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        assert user_cache_folder() == tmp_path / "xdg" / "postcheck"
+
+
 @needs_faces
 def test_enroll_of_a_read_only_register_writes_the_user_cache(here, capsys, monkeypatch):
     monkeypatch.delenv("POSTCHECK_CACHE_DIR")

@@ -1,10 +1,11 @@
-"""Reading a draft: .txt and .md as text (UTF-8, or Windows-1252 as Word and Notepad save it), .docx with python-docx."""
+"""Reading a draft: .txt and .md as text (UTF-8, UTF-16, or Windows-1252 as Word and Notepad save it: see encoding.py), .docx with python-docx."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from postcheck.encoding import NotText, decode
 from postcheck.post import IMAGE_SUFFIXES, Draft
 
 MAX_DRAFT_BYTES = 20_000_000
@@ -30,32 +31,18 @@ def load_draft(path: Path, display: str | None = None) -> Draft:
 
 
 def decode_text(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; binary data is refused."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise DraftError("is not readable text (broken UTF-16)") from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if _looks_binary(raw):
-        raise DraftError("is not a text file (it looks like binary data): save the draft as .txt, .md or .docx")
+    """UTF-8 (with or without BOM), UTF-16, Windows-1252 or Mac Roman (``postcheck.encoding``); binary data is refused."""
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    text = raw.decode("cp1252", errors="replace")
-    if text.count("\ufffd") > max(2, len(text) // 100):
-        raise DraftError("is not readable text: save it as UTF-8 text, or as .docx")
-    return text
+        return decode(raw, replace_stray=True)  # a stray byte in a long draft is no reason to stop
+    except NotText as problem:
+        raise DraftError(_NOT_TEXT[problem.why]) from None
 
 
-def _looks_binary(raw: bytes) -> bool:
-    sample = raw[:8192]
-    if b"\x00" in sample:
-        return True
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    return controls > len(sample) // 20
+_NOT_TEXT = {
+    "broken-utf16": "is not readable text (broken UTF-16)",
+    "binary": "is not a text file (it looks like binary data): save the draft as .txt, .md or .docx",
+    "unreadable": "is not readable text: save it as UTF-8 text, or as .docx",
+}
 
 
 def _docx_text(raw: bytes) -> str:

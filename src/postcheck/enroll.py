@@ -68,9 +68,17 @@ def private_dir(owner: Path, name: str, *, cache_prefix: str = "") -> Path:
     local = owner / name
     if _writable_dir(local) or (not local.exists() and os.access(owner, os.W_OK)):
         return local
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     key = hashlib.sha256(str(owner.resolve()).encode()).hexdigest()[:16]
-    return base / "postcheck" / f"{cache_prefix}{key}"
+    return user_cache_folder() / f"{cache_prefix}{key}"
+
+
+def user_cache_folder() -> Path:
+    """postcheck's folder in the user's cache, where each system keeps it (platformdirs): ``$XDG_CACHE_HOME/postcheck``
+    or ``~/.cache/postcheck`` on Linux, ``~/Library/Caches/postcheck`` on macOS, ``%LOCALAPPDATA%\\postcheck\\Cache``
+    on Windows."""
+    import platformdirs
+
+    return platformdirs.user_cache_path("postcheck", appauthor=False)
 
 
 GITIGNORE = "# Face encodings: biometric data, never to be committed (written by postcheck).\n*\n"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from postcheck.encoding import NotText, decode
 from postcheck.errors import RegisterError
 
 PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp")
@@ -220,19 +221,11 @@ def parse_register_csv(raw: bytes, display: str) -> tuple[Person, ...]:
 
 
 def _decode(raw: bytes, display: str) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if b"\x00" in raw[:4096]:
-        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            return raw.decode("utf-16")
-        raise RegisterError(f"{display} is not a CSV text file: save it from Excel as 'CSV UTF-8 (Comma delimited)'")
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")  # Excel's plain "CSV (Comma delimited)" on Windows
-    except UnicodeDecodeError:
+        return decode(raw)  # UTF-8, UTF-16, or Excel's plain "CSV (Comma delimited)" (Windows-1252) or Mac CSV
+    except NotText as problem:
+        if problem.why == "binary":
+            raise RegisterError(f"{display} is not a CSV text file: save it from Excel as 'CSV UTF-8 (Comma delimited)'") from None
         raise RegisterError(f"{display} is not UTF-8 text: save it from Excel as 'CSV UTF-8 (Comma delimited)'") from None
 
 

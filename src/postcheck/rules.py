@@ -185,22 +185,15 @@ def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
 
 
 def _domains(path: Path, value: Any) -> tuple[str, ...]:
-    from postcheck.checks.links import allowlist_problem  # what a link's host may be is the links check's to say
+    # What a link's host may be is the links check's to say: one normaliser for rules.yaml and the check.
+    from postcheck.checks.links import NotAllowable, allowlist_domain
 
     domains = []
     for index, entry in enumerate(_strings(path, "links.allow", value)):
-        host = entry.casefold()
-        if "://" in host:
-            host = host.split("://", 1)[1]
-        host = host.split("/", 1)[0].split("@")[-1].split(":")[0].rstrip(".")
-        if host.startswith("*."):
-            host = host[2:]
-        problem = allowlist_problem(entry)
-        if problem is None and (not host or "." not in host or any(c.isspace() for c in host)):
-            problem = "is not a domain: write it like gov.uk or myschool.sch.uk"
-        if problem is not None:
-            raise RulesError(f"{path}: links.allow[{index}] '{entry}' {problem}")
-        domains.append(host)
+        try:
+            domains.append(allowlist_domain(entry))
+        except NotAllowable as problem:
+            raise RulesError(f"{path}: links.allow[{index}] '{entry}' {problem}") from None
     return tuple(domains)
 
 

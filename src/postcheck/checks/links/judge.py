@@ -1,0 +1,284 @@
+"""Judging links: what is wrong with each one (the ``links.*`` rules), waivers, and the check itself."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, ClassVar, Iterator
+from urllib.parse import unquote
+
+from postcheck.checks.links.extract import Link, extract_links
+from postcheck.checks.links.url import (
+    C0_AND_SPACE,
+    SCHEME,
+    WEB_SCHEMES,
+    Allowlist,
+    Destination,
+    destination_of,
+    normalise_host,
+    registered_domain,
+    unicode_host,
+)
+from postcheck.findings import Finding, Severity
+from postcheck.post import LoadedPost
+
+SHORTENERS = frozenset(
+    """
+    bit.ly bitly.com bitly.is tinyurl.com t.co goo.gl ow.ly is.gd v.gd buff.ly rebrand.ly
+    cutt.ly shorturl.at tiny.cc lnkd.in t.ly rb.gy bl.ink s.id tr.im su.pr x.co cli.gs
+    po.st dlvr.it ift.tt trib.al fb.me amzn.to adf.ly shorte.st soo.gd qr.net 1url.com
+    tiny.one short.io snip.ly kutt.it
+    """.split()
+)
+"""Hosts whose only job is to redirect somewhere else."""
+
+_CONFUSABLES = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+        "ј": "j", "ԁ": "d", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ο": "o", "α": "a",
+        "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "ι": "i", "κ": "k", "χ": "x", "ε": "e",
+        "ı": "i", "ȷ": "j", "ⅼ": "l", "ℓ": "l", "ԑ": "e", "ս": "u", "օ": "o", "ց": "g",
+    }
+)
+_COMPATIBLE_SCRIPTS = (
+    {"LATIN", "CJK", "HIRAGANA", "KATAKANA"},
+    {"LATIN", "CJK", "BOPOMOFO"},
+    {"LATIN", "CJK", "HANGUL"},
+)
+
+
+def _scripts(label: str) -> set[str]:
+    scripts = set()
+    for ch in label:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "UNKNOWN").split()[0]
+        scripts.add("CJK" if name in ("CJK", "IDEOGRAPHIC") else name)
+    return scripts
+
+
+def _mixed_script(label: str) -> bool:
+    scripts = _scripts(label)
+    return len(scripts) > 1 and not any(scripts <= allowed for allowed in _COMPATIBLE_SCRIPTS)
+
+
+
+def _is_homograph(host: str, allow: Allowlist) -> bool:
+    shown = unicode_host(host)
+    if shown == host and "xn--" not in host:
+        return False
+    if any(_mixed_script(label) for label in shown.split(".")):
+        return True
+    if any(label.startswith("xn--") and unicode_host(label) == label for label in host.split(".")):
+        return True  # punycode that does not decode: disguised on purpose
+    skeleton = shown.translate(_CONFUSABLES)
+    return skeleton != shown and skeleton.isascii() and allow.allows(skeleton)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What is wrong with one link (rule without the ``links.`` prefix)."""
+
+    rule: str
+    severity: Severity
+    message: str
+
+
+def judge(link: Link, allow: Allowlist) -> list[Verdict]:
+    """Every problem with ``link``: at most one about where it leads, plus a text mismatch."""
+    verdicts = []
+    destinations = destination_of(link)
+    for destination in destinations:
+        verdict = _judge_destination(link, destination, allow)
+        if verdict is not None:
+            verdicts.append(verdict)
+            break
+    mismatch = _text_mismatch(link, destinations)
+    if mismatch is not None:
+        verdicts.append(mismatch)
+    return verdicts
+
+
+def _judge_destination(link: Link, where: Destination, allow: Allowlist) -> Verdict | None:
+    error = Severity.ERROR
+    if where.relative:
+        return None
+    if where.scheme is not None and where.scheme not in WEB_SCHEMES | {"mailto"} and not where.unknown_scheme:
+        return Verdict(
+            "unsafe-scheme", error,
+            f"Link starting '{where.scheme}:' is not a web page and cannot be checked safely:"
+            " remove it, or link to the https:// page instead.",
+        )
+    host = where.host or ""
+    shown = where.shown_host or "an unknown site"
+    if where.userinfo:
+        return Verdict(
+            "userinfo", error,
+            f"Link hides its real destination {shown} behind a fake site name before an '@':"
+            " remove it.",
+        )
+    if where.obfuscated:
+        return Verdict(
+            "obfuscated", error,
+            f"Link to {shown} is disguised with backslashes, hidden spaces or encoded characters:"
+            " remove it, or paste the page's plain https:// address.",
+        )
+    if where.protocol_relative:
+        return Verdict(
+            "protocol-relative", error,
+            f"Link to {shown} starts with '//' instead of https://, so readers' apps may send"
+            " them anywhere: write the full https:// address, or remove it.",
+        )
+    if where.ip is not None:
+        return Verdict(
+            "ip-address", error,
+            f"Link to the raw internet address {where.ip} cannot be checked against the"
+            " allowlist: remove it, or use the site's web address.",
+        )
+    registered = registered_domain(host)
+    if registered in SHORTENERS or host in SHORTENERS:
+        return Verdict(
+            "shortener", error,
+            f"Link shortened with {registered} hides where it really goes and cannot be checked"
+            " offline: replace it with the full address of the page.",
+        )
+    misspelt = f" (written '{where.scheme}://', an unknown or misspelt scheme)" if where.unknown_scheme else ""
+    if allow.allows(host):
+        if where.unknown_scheme:
+            return Verdict(
+                "unknown-scheme", error,
+                f"Link to {shown} starts with '{where.scheme}://', an unknown or misspelt scheme, so where it"
+                " leads depends on the reader's apps: write https://, or remove it.",
+            )
+        if where.scheme == "http":
+            return Verdict(
+                "insecure", Severity.WARNING,
+                f"Link to {shown} uses http:// rather than https://: change it to https:// before"
+                " posting.",
+            )
+        return None
+    if _is_homograph(host, allow):
+        return Verdict(
+            "homograph", error,
+            f"Link to {shown} ({host}) uses look-alike letters from another alphabet to imitate"
+            " a real site: remove it.",
+        )
+    what = "Email address at" if where.email else "Link to"
+    return Verdict(
+        "not-allowed", error,
+        f"{what} {shown}{misspelt} is not on the school's allowlist in rules.yaml: remove it or ask the"
+        " DSL to add the domain.",
+    )
+
+
+def _text_mismatch(link: Link, destinations: list[Destination]) -> Verdict | None:
+    if not link.label:
+        return None
+    targets = [d.host for d in destinations if d.host]
+    if not targets:
+        return None
+    for shown_link in extract_links(link.label):
+        for shown in destination_of(shown_link):
+            if shown.host and not any(_same_site(shown.host, target) for target in targets):
+                return Verdict(
+                    "text-mismatch", Severity.ERROR,
+                    f"Link text shows {shown.shown_host} but the link goes to"
+                    f" {unicode_host(targets[0])}: make the text match where the link really"
+                    " goes, or remove the link.",
+                )
+    return None
+
+
+def _same_site(shown: str, target: str) -> bool:
+    if shown == target or shown.endswith("." + target) or target.endswith("." + shown):
+        return True
+    return registered_domain(shown) == registered_domain(target) and "." in registered_domain(shown)
+
+
+def waiver_covers(waived: str, written: str) -> bool:
+    """Does a waiver's ``link`` cover the link written in a draft (``written``: the finding's text)?
+
+    Both are parsed as a browser reads them and compared by host (a leading ``www.`` aside) and by
+    path prefix on whole segments: ``partnercharity.org/appeal`` covers
+    ``https://www.partnercharity.org/appeal/2026?x=1`` but never ``partnercharity.org/appeals`` or
+    ``https://evil.example/partnercharity.org/appeal``. An email address covers that address only.
+    """
+    waived = waived.strip()
+    if not waived:
+        return False
+    email = "@" in waived and "/" not in waived
+    if not email and not SCHEME.match(waived):
+        waived = "https://" + waived
+    elif email and not waived.casefold().startswith("mailto:"):
+        waived = "mailto:" + waived
+    if email:
+        address = _address_of(waived)
+        return any(link.target.casefold().startswith("mailto:") and address in _mail_addresses(link.target)
+                   for link in extract_links(written))
+    host, path = _host_and_path(waived)
+    for link in extract_links(written):
+        written_host, written_path = _host_and_path(link.target)
+        if host and written_host == host and written_path[: len(path)] == path:
+            return True
+    return False
+
+
+def _host_and_path(target: str) -> tuple[str, tuple[str, ...]]:
+    """(host without a leading ``www.``, path segments) of a web link; ("", ()) when it has no host."""
+    link = Link(target, 0, len(target), "url" if SCHEME.match(target) else "bare", target)
+    destinations = destination_of(link)
+    where = destinations[0] if destinations else None
+    if where is None or not where.host or where.email or where.userinfo or where.obfuscated:
+        return "", ()
+    host = where.host[4:] if where.host.startswith("www.") else where.host
+    rest = target.strip(C0_AND_SPACE)
+    scheme = SCHEME.match(rest)
+    if scheme is not None and link.kind == "url":
+        rest = rest[scheme.end():]
+    rest = re.sub(r"^[/\\]*", "", rest)
+    path = re.split(r"[?#]", rest, maxsplit=1)[0].partition("/")[2]
+    return host, tuple(unquote(part).casefold() for part in path.split("/") if part)
+
+
+def _mail_addresses(target: str) -> set[str]:
+    return {_address_of("mailto:" + a) for a in unquote(target[7:].split("?", 1)[0]).split(",") if a.strip()}
+
+
+def _address_of(mailto: str) -> str:
+    local, _, domain = unquote(mailto[7:].split("?", 1)[0]).strip().rpartition("@")
+    host, _ = normalise_host(domain)
+    return f"{local.casefold()}@{host}"
+
+
+class LinksCheck:
+    """Every link in the draft leads to an allowlisted site, plainly written."""
+
+    id: ClassVar[str] = "links"
+
+    def __init__(self, allow: tuple[str, ...]):
+        self.allow = Allowlist.of(allow)
+
+    def run(self, post: LoadedPost) -> Iterator[Finding]:
+        draft = post.draft
+        if draft is None:
+            return
+        yield from self.findings_in(draft.text, draft.display, draft.position)
+
+    def findings_in(
+        self, text: str, display: str, position: Callable[[int], tuple[int, int]]
+    ) -> Iterator[Finding]:
+        """Findings for ``text``; ``position`` turns an offset into 1-based (line, column)."""
+        for link in extract_links(text):
+            for verdict in judge(link, self.allow):
+                line, column = position(link.start)
+                yield Finding(
+                    rule=f"{self.id}.{verdict.rule}",
+                    severity=verdict.severity,
+                    message=verdict.message,
+                    file=display,
+                    line=line,
+                    column=column,
+                    span=(link.start, link.end),
+                )
