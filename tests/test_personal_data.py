@@ -89,7 +89,7 @@ def test_any_text_positions_point_into_the_text(text):
     for finding in PersonalDataCheck(Rules(allow_phones=("01632 960000",))).run(post_of(text)):
         assert 1 <= finding.line <= len(lines)
         assert 1 <= finding.column <= len(lines[finding.line - 1])
-        found = finding.redactions[0][0]
+        found = finding.wording.names()[0][0]
         # What the message quotes starts where the finding points.
         at = lines[finding.line - 1][finding.column - 1 :]
         assert at[: len(found.split()[0])] == found.split()[0]

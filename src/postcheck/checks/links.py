@@ -69,6 +69,7 @@ import idna
 
 from postcheck.findings import Finding, Severity
 from postcheck.post import LoadedPost
+from postcheck.wording import Quoted, Wording
 
 SHORTENERS = frozenset(
     """
@@ -791,7 +792,9 @@ class LinksCheck:
                 yield Finding(
                     rule=f"{self.id}.{verdict.rule}",
                     severity=verdict.severity,
-                    message=verdict.message,
+                    # The wording quotes hosts and schemes as the draft writes them: hidden as words
+                    # under --redact, like any text postcheck did not write.
+                    wording=Wording.of("{verdict}", verdict=Quoted(verdict.message)),
                     file=display,
                     line=line,
                     column=column,

@@ -32,6 +32,7 @@ from typing import ClassVar, Iterator
 from postcheck.findings import Finding, Severity
 from postcheck.post import LoadedPost
 from postcheck.rules import Rules
+from postcheck.wording import Sensitive, Wording
 
 RULE = "text.personal-data"
 
@@ -297,11 +298,11 @@ class PersonalDataCheck:
             yield Finding(
                 rule=RULE,
                 severity=Severity.ERROR,
-                message=f"{what} ({found}) is personal data: {advice}.",
+                wording=Wording.of("{what} ({found}) is personal data: {advice}.",
+                                   what=what, found=Sensitive(found, replacement), advice=advice),
                 file=draft.display,
                 line=line,
                 column=column,
-                redactions=((found, replacement),),
             )
 
     def _matches(self, text: str) -> Iterator[tuple[int, int, str]]:
