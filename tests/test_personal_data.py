@@ -90,9 +90,10 @@ def test_any_text_positions_point_into_the_text(text):
         assert 1 <= finding.line <= len(lines)
         assert 1 <= finding.column <= len(lines[finding.line - 1])
         found = finding.wording.names()[0][0]
-        # What the message quotes starts where the finding points.
+        # What the message quotes starts where the finding points, and is what its span holds.
         at = lines[finding.line - 1][finding.column - 1 :]
         assert at[: len(found.split()[0])] == found.split()[0]
+        assert " ".join(draft.text[slice(*finding.span)].split()) == found
 
 
 def test_one_megabyte_draft_completes():

@@ -196,6 +196,7 @@ class NameWithPhoto:
                                    written=Sensitive(" ".join(written.split()), person.initials), pupil_id=pupil_id,
                                    photo=Quoted(photo)),
                 file=draft.display, line=line, column=column, pupil_id=pupil_id,
+                span=(offset, offset + len(written)),
             ))
         return out
 

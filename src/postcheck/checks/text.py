@@ -303,6 +303,7 @@ class PersonalDataCheck:
                 file=draft.display,
                 line=line,
                 column=column,
+                span=(start, end),
             )
 
     def _matches(self, text: str) -> Iterator[tuple[int, int, str]]:

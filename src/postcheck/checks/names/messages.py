@@ -109,5 +109,5 @@ class Messages:
             wording=Wording.of('"{shown}" looks like a person\'s full name but is not in the consent register: '
                                'if this is a pupil, check their consent and write only the first name or "{initials}".',
                                shown=Sensitive(as_shown(text), initials), initials=initials),
-            file=draft.display, line=line, column=column,
+            file=draft.display, line=line, column=column, span=(start, start + len(text)),
         )
