@@ -69,7 +69,7 @@ from postcheck.checks.names.candidates import declared_pupils
 from postcheck.findings import Finding, Severity
 from postcheck.rules import DEFAULT_TOLERANCE
 from postcheck.post import LoadedPost, Picture, clock
-from postcheck.wording import Quoted, Sensitive, Wording
+from postcheck.wording import Quoted, Sensitive, Value, Wording
 
 NEAR_DISTANCE = 0.6
 """face_recognition's usual threshold: a face this near a person without consent is reported as them."""
@@ -239,10 +239,10 @@ class FacesCheck:
                 yield Finding(
                     rule="faces.unverifiable",
                     severity=Severity.ERROR,
-                    wording=Wording.of(
-                        "In {where}, {face} cannot be checked against the consent register because {problem}: "
-                        "crop or blur this face, or use a larger, sharper photo where the face looks at the camera.",
-                        where=Quoted(where), face=face, problem=problem,
+                    wording=_in_photo(
+                        where, face, "cannot be checked against the consent register because {problem}: crop or "
+                        "blur this face, or use a larger, sharper photo where the face looks at the camera.",
+                        problem=problem,
                     ),
                     **common,
                 )
@@ -268,10 +268,10 @@ class FacesCheck:
             return Finding(
                 rule="faces.unknown",
                 severity=self._unknown_severity,
-                wording=Wording.of(
-                    "In {where}, {face} {why} and could be a child whose parents said no: "
-                    "crop or blur this face or remove the photo, or ask the office to add their consent and reference photo.",
-                    where=Quoted(where), face=face, why=why,
+                wording=_in_photo(
+                    where, face, "{why} and could be a child whose parents said no: crop or blur this face or "
+                    "remove the photo, or ask the office to add their consent and reference photo.",
+                    why=why,
                 ),
                 **(measured if verdict.kind == "ambiguous" else {}),
                 **common,
@@ -284,8 +284,8 @@ class FacesCheck:
             return Finding(
                 rule="faces.consented",
                 severity=Severity.INFO,
-                wording=Wording.of("In {where}, {face} is {who}, who has photo consent for {channel}.",
-                                   where=Quoted(where), face=face, who=who, channel=self._channel),
+                wording=_in_photo(where, face, "is {who}, who has photo consent for {channel}.",
+                                  who=who, channel=self._channel),
                 pupil_id=pupil_id,
                 **measured,
                 **common,
@@ -299,12 +299,18 @@ class FacesCheck:
         return Finding(
             rule="faces.no-consent",
             severity=Severity.ERROR,
-            wording=Wording.of("In {where}, {face} looks like {who}, {reason}: {action}",
-                               where=Quoted(where), face=face, who=who, reason=reason, action=action),
+            wording=_in_photo(where, face, "looks like {who}, {reason}: {action}", who=who, reason=reason, action=action),
             pupil_id=pupil_id,
             **measured,
             **common,
         )
+
+
+def _in_photo(where: str, face: str, rest: str, **values: Value) -> Wording:
+    """A face finding's wording: "In photo.jpg, the only face (box ...) " and ``rest``, what is true of the face.
+
+    ``where`` is the photo's file name as given (quoted: --redact hides names in it as words)."""
+    return Wording.of("In {where}, {face} " + rest, where=Quoted(where), face=face, **values)
 
 
 def _rounded(value: float | None) -> float | None:
