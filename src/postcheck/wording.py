@@ -112,15 +112,14 @@ def _render(value: Value) -> str:
     return str(value)
 
 
-def _leaves(wording: Wording) -> Iterator[Value]:
-    for _, value in wording.values:
-        yield from _leaves(value) if isinstance(value, Wording) else _options(value)
-
-
-def _options(value: Value) -> Iterator[Value]:
-    if isinstance(value, Either):
+def _leaves(value: Value) -> Iterator[Value]:
+    """The plain values inside ``value``, through nested wordings and alternatives, in reading order."""
+    if isinstance(value, Wording):
+        for _, inner in value.values:
+            yield from _leaves(inner)
+    elif isinstance(value, Either):
         for option in value.options:
-            yield from _leaves(option) if isinstance(option, Wording) else _options(option)
+            yield from _leaves(option)
     else:
         yield value
 
