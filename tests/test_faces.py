@@ -67,7 +67,7 @@ def test_two_people_refused_one_is_reported_with_the_right_box(two_people, refer
         "looks like Joe Biden (pupil P002), who has no photo consent for facebook: remove the photo or crop or blur "
         "this face; if you think consent was given, check with the office."
     )
-    assert findings[1].redactions == (("Joe Biden", "J.B."),)
+    assert findings[1].wording.names() == (("Joe Biden", "J.B."),)
     redacted = findings[1].redacted().message
     assert "Biden" not in redacted and "J.B. (pupil P002)" in redacted
 

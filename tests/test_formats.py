@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from postcheck.findings import Finding, PostResult, Report, Severity
+from postcheck.wording import Either, Quoted, Sensitive, Wording
 from postcheck.formats import Format, render
 from postcheck.formats.github import MAX_ANNOTATIONS, escape_data, escape_property, render_github
 from postcheck.formats.junit import render_junit
@@ -21,12 +22,12 @@ from postcheck.formats.sarif import render_sarif
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
 NAMES = (("Amelia Hart", "pupil P017"), ("Hart", "pupil P017"), ("Noah O'Brien", "pupil P042"))
+AMELIA, NOAH = Sensitive(*NAMES[0]), Sensitive(*NAMES[2])
 
 
-def full_name(file="drafts/sports-day.txt", line=3, column=5, message="Amelia Hart is named in full.", **kw):
-    return Finding(
-        "names.full-name", Severity.ERROR, message, file, line, column, pupil_id="P017", redactions=NAMES[:2], **kw
-    )
+def full_name(file="drafts/sports-day.txt", line=3, column=5, message=None, **kw):
+    message = message or Wording.of("{name} is named in full.", name=AMELIA)
+    return Finding("names.full-name", Severity.ERROR, message, file, line, column, pupil_id="P017", **kw)
 
 
 def sample_report() -> Report:
@@ -35,30 +36,27 @@ def sample_report() -> Report:
         Finding(
             "names.with-photo",
             Severity.WARNING,
-            "Noah O'Brien is named and in sports-day.jpg.",
+            Wording.of("{name} is named and in sports-day.jpg.", name=NOAH),
             "drafts/sports-day.txt",
             7,
             1,
             pupil_id="P042",
-            redactions=NAMES[2:],
         ),
         Finding(
             "faces.no-consent",
             Severity.ERROR,
-            "Amelia Hart has no photo consent for social media.",
+            Wording.of("{name} has no photo consent for social media.", name=AMELIA),
             "drafts/sports-day.jpg",
             box=(10, 60, 70, 5),
             pupil_id="P017",
-            redactions=NAMES[:2],
         ),
         Finding(
             "faces.consented",
             Severity.INFO,
-            "Noah O'Brien has photo consent.",
+            Wording.of("{name} has photo consent.", name=NOAH),
             "drafts/sports-day.jpg",
             box=(10, 160, 70, 105),
             pupil_id="P042",
-            redactions=NAMES[2:],
         ),
         Finding(
             "image.location",
@@ -570,9 +568,10 @@ def test_redacted_reports_contain_no_pupil_name(fmt):
 
 
 def named_file_report() -> Report:
-    finding = Finding("names.full-name", Severity.ERROR, "Oliver Bennett is named in oliver_bennett-award.txt.",
-                      "drafts/oliver_bennett-award.txt", 1, 1, pupil_id="P001",
-                      redactions=(("Oliver Bennett", "O.B."),))
+    wording = Wording.of("{name} is named in {file}.", name=Sensitive("Oliver Bennett", "O.B."),
+                         file=Quoted("oliver_bennett-award.txt"))
+    finding = Finding("names.full-name", Severity.ERROR, wording, "drafts/oliver_bennett-award.txt", 1, 1,
+                      pupil_id="P001")
     return Report((PostResult.of("drafts/oliver_bennett-award.txt", [finding]),)).redacted([("Oliver Bennett", "O.B.")])
 
 
@@ -620,7 +619,8 @@ def test_redact_words_hides_names_in_paths_as_whole_words(text, expected):
 def test_redaction_says_a_suggestion_once():
     from postcheck.findings import Finding, Severity
 
-    finding = Finding("names.full-name", Severity.ERROR,
-                      'Full name of a pupil: "Oliver Bennett" (P001). Write "Oliver" or "O.B." instead.', "post.txt",
-                      pupil_id="P001", redactions=(("Oliver Bennett", "O.B."), ("Oliver", "O.B.")))
+    wording = Wording.of('Full name of a pupil: "{shown}" (P001). Write {instead} instead.',
+                         shown=Sensitive("Oliver Bennett", "O.B."), instead=Either((Sensitive("Oliver", "O.B."), "O.B.")))
+    finding = Finding("names.full-name", Severity.ERROR, wording, "post.txt", pupil_id="P001")
+    assert finding.message == 'Full name of a pupil: "Oliver Bennett" (P001). Write "Oliver" or "O.B." instead.'
     assert finding.redacted().message == 'Full name of a pupil: "O.B." (P001). Write "O.B." instead.'

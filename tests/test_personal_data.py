@@ -89,10 +89,11 @@ def test_any_text_positions_point_into_the_text(text):
     for finding in PersonalDataCheck(Rules(allow_phones=("01632 960000",))).run(post_of(text)):
         assert 1 <= finding.line <= len(lines)
         assert 1 <= finding.column <= len(lines[finding.line - 1])
-        found = finding.redactions[0][0]
-        # What the message quotes starts where the finding points.
+        found = finding.wording.names()[0][0]
+        # What the message quotes starts where the finding points, and is what its span holds.
         at = lines[finding.line - 1][finding.column - 1 :]
         assert at[: len(found.split()[0])] == found.split()[0]
+        assert " ".join(draft.text[slice(*finding.span)].split()) == found
 
 
 def test_one_megabyte_draft_completes():
@@ -133,7 +134,7 @@ def test_what_the_filters_after_libphonenumber_are_for(text, libphonenumber_find
 
     matcher = phonenumbers.PhoneNumberMatcher(text, PHONE_REGION, leniency=PHONE_LENIENCY)
     assert [match.raw_string for match in matcher] == libphonenumber_finds
-    assert [f.redactions[0][0] for f in findings(text)] == check_finds
+    assert [text[f.span[0]:f.span[1]] for f in findings(text)] == check_finds
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,8 @@ def _draw(frame: np.ndarray, findings: list[Finding]) -> Image.Image:
         colour, word = _STYLE[finding.rule]
         top, right, bottom, left = finding.box
         draw.rectangle((left, top, right, bottom), outline=colour, width=width)
-        who = finding.redactions[0][1] if finding.redactions else finding.pupil_id
+        names = finding.wording.names()  # a label never shows a name: the first person's hidden form
+        who = names[0][1] if names else finding.pupil_id
         label = f"{word}: {who}" if who else word
         x0, y0, x1, y1 = draw.textbbox((0, 0), label, font=font)
         text_h = y1 - y0 + 2 * width

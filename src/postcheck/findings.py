@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+
+from postcheck.wording import Wording, redact_words
 
 
 class Severity(str, Enum):
@@ -29,8 +28,9 @@ class Finding:
     rule: str
     """Dotted rule id starting with the check: ``names.full-name``, ``faces.unknown``."""
     severity: Severity
-    message: str
-    """One sentence: what is wrong, where, and what to do instead."""
+    wording: Wording
+    """One sentence: what is wrong, where, and what to do instead, as a template and its values (see
+    ``postcheck.wording``); a plain string is taken as postcheck's own words, with nothing in it to hide."""
     file: str
     line: int | None = None
     """1-based line in the original file (text findings)."""
@@ -41,8 +41,6 @@ class Finding:
     """Face box in image pixels as (top, right, bottom, left), for face findings."""
     time: float | None = None
     """Seconds into a video, for findings from a video frame."""
-    redactions: tuple[tuple[str, str], ...] = field(default=(), compare=False)
-    """(sensitive text, replacement) pairs: --redact rewrites the message with these."""
     waived_by: str | None = None
     """Who approved the waiver that accepts this finding; a waived finding never fails a post."""
     span: tuple[int, int] | None = field(default=None, compare=False)
@@ -59,6 +57,15 @@ class Finding:
     """1-based column just after the match's last character, on ``end_line``."""
     real_file: str | None = field(default=None, compare=False)
     """The file's path as it is on disk once ``redacted`` has hidden names in ``file`` (see ``artifact``)."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.wording, str):
+            object.__setattr__(self, "wording", Wording(self.wording))
+
+    @property
+    def message(self) -> str:
+        """The wording rendered: what every format shows (the hidden forms once ``redacted``)."""
+        return self.wording.text
 
     @property
     def fails(self) -> bool:
@@ -88,19 +95,14 @@ class Finding:
         )
 
     def redacted(self, names: Sequence[tuple[str, str]] = ()) -> Finding:
-        """The same finding with every pupil's name replaced (longest first), in the message and the file name.
+        """The same finding with every pupil's name hidden, in the message and the file name.
 
-        ``names`` are further (name, replacement) pairs, e.g. every pupil in the register, replaced as words.
+        The message's sensitive values become their hidden forms; ``names`` (e.g. every pupil in the
+        register) and those values are hidden as words in what the check only quotes and in ``file``.
         """
-        message = self.message
-        for sensitive, replacement in sorted(self.redactions, key=lambda r: -len(r[0])):
-            if sensitive:
-                message = _replace_case_insensitive(message, sensitive, replacement)
-        file = redact_words(self.file, (*self.redactions, *names))
-        message = redact_words(message, names)
-        # 'Write "Oliver" or "O.B."' becomes 'Write "O.B." or "O.B."': say it once.
-        message = re.sub(r'"([^"]+)" or "\1"', r'"\1"', message)
-        return replace(self, message=message, file=file, real_file=self.artifact, redactions=())
+        pairs = (*self.wording.names(), *names)
+        return replace(self, wording=self.wording.redacted(names), file=redact_words(self.file, pairs),
+                       real_file=self.artifact)
 
     def to_json(self) -> dict:
         data: dict = {
@@ -129,48 +131,6 @@ def box_json(box: tuple[int, int, int, int]) -> dict:
     """A face box (top, right, bottom, left) as the JSON and SARIF outputs write it."""
     top, right, bottom, left = box
     return {"top": top, "right": right, "bottom": bottom, "left": left}
-
-
-def redact_words(text: str, names: Sequence[tuple[str, str]]) -> str:
-    """``text`` with each name replaced wherever it stands as a word, in any case, with or without accents,
-    and with any separators between its words (``Oliver Bennett`` also hides ``oliver_bennett.jpg``)."""
-    pattern, replacements = _names_pattern(tuple(names))
-    if pattern is None:
-        return text
-    return pattern.sub(lambda m: replacements[m.lastgroup], text)
-
-
-@functools.lru_cache(maxsize=8)  # one register per run: compile its pattern once
-def _names_pattern(names: tuple[tuple[str, str], ...]) -> tuple[re.Pattern | None, dict[str, str]]:
-    alternatives, replacements = [], {}
-    for sensitive, replacement in sorted(set(names), key=lambda r: -len(r[0])):
-        for form in dict.fromkeys((sensitive, _without_accents(sensitive))):
-            words = [w for w in re.split(r"[\W_]+", form) if w]
-            if words:
-                group = f"n{len(alternatives)}"
-                replacements[group] = replacement
-                alternatives.append(f"(?P<{group}>" + r"[\W_]*".join(map(re.escape, words)) + ")")
-    if not alternatives:
-        return None, {}
-    # A name is a whole word: "Ada" hides "ada.jpg" but not "Canada".
-    return re.compile(r"(?<![^\W\d_])(?:" + "|".join(alternatives) + r")(?![^\W\d_])", re.IGNORECASE), replacements
-
-
-def _without_accents(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-
-
-def _replace_case_insensitive(text: str, old: str, new: str) -> str:
-    lowered, needle = text.casefold(), old.casefold()
-    if len(lowered) != len(text):  # casefold changed lengths (e.g. "ß"): fall back to exact match
-        return text.replace(old, new)
-    out, start = [], 0
-    while (index := lowered.find(needle, start)) != -1:
-        out.append(text[start:index])
-        out.append(new)
-        start = index + len(old)
-    out.append(text[start:])
-    return "".join(out)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from PIL import Image, ImageFilter
 
 from postcheck.findings import Finding, PostResult, Severity
 from postcheck.post import LoadedPost, Picture
+from postcheck.wording import Quoted, Wording
 
 HIDE_FACES = ("faces.no-consent", "faces.unknown", "faces.unverifiable")
 MARGIN = 0.35
@@ -141,7 +142,7 @@ def not_copied(file: str, out_dir: Path, reason: str) -> Finding:
     return Finding(
         rule="image.not-copied",
         severity=Severity.ERROR,
-        message=(f"{file} is not in the safe copy in {out_dir}: {reason}. Edit it by hand, or leave it out of "
-                 "the post."),
+        wording=Wording.of("{file} is not in the safe copy in {out_dir}: {reason}. Edit it by hand, or leave it out "
+                           "of the post.", file=Quoted(file), out_dir=Quoted(str(out_dir)), reason=reason),
         file=file,
     )

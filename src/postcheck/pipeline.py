@@ -28,6 +28,7 @@ from postcheck.post import IMAGE_SUFFIXES, Draft, LoadedPost, Picture, Post
 from postcheck.register import Register
 from postcheck.rules import Rules, Waiver
 from postcheck.video import load_video
+from postcheck.wording import Quoted, Sensitive, Wording
 
 if TYPE_CHECKING:
     from postcheck.checks.names import FileNamesCheck, NamesCheck
@@ -102,7 +103,8 @@ class Pipeline:
                     Finding(
                         rule="text.unreadable",
                         severity=Severity.ERROR,
-                        message=f"{post.draft} {exc}; nothing in it could be checked.",
+                        wording=Wording.of("{draft} {reason}; nothing in it could be checked.",
+                                           draft=Quoted(str(post.draft)), reason=Quoted(str(exc))),
                         file=str(post.draft),
                     )
                 )
@@ -189,11 +191,12 @@ class NameWithPhoto:
             out.append(Finding(
                 rule="names.with-photo",
                 severity=severity,
-                message=(f'"{" ".join(written.split())}" ({pupil_id}) is named in the text and their face is in '
-                         f"{photo}: the policy does not name a pupil whose photo is used, so remove the name "
-                         "or the photo."),
+                wording=Wording.of('"{written}" ({pupil_id}) is named in the text and their face is in {photo}: the '
+                                   "policy does not name a pupil whose photo is used, so remove the name or the photo.",
+                                   written=Sensitive(" ".join(written.split()), person.initials), pupil_id=pupil_id,
+                                   photo=Quoted(photo)),
                 file=draft.display, line=line, column=column, pupil_id=pupil_id,
-                redactions=(*person.redactions, (written, person.initials)),
+                span=(offset, offset + len(written)),
             ))
         return out
 
@@ -226,9 +229,10 @@ def run_fail_closed(check: Check, post: LoadedPost) -> list[Finding]:
             Finding(
                 rule=f"{check.id}.check-failed",
                 severity=Severity.ERROR,
-                message=(
-                    f"The {check.id} check could not finish on this post ({type(exc).__name__}), so it cannot be "
-                    "called safe: check it by hand or report the problem."
+                wording=Wording.of(
+                    "The {check} check could not finish on this post ({error}), so it cannot be "
+                    "called safe: check it by hand or report the problem.",
+                    check=check.id, error=type(exc).__name__,
                 ),
                 file=post.name,
             )

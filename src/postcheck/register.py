@@ -118,7 +118,8 @@ class Person:
 
     @property
     def redactions(self) -> tuple[tuple[str, str], ...]:
-        """(name, replacement) pairs that --redact applies to any message about this person."""
+        """(name, replacement) pairs for every way this person is written: --redact hides them as words in text
+        postcheck did not write (file and post names, quoted values; see ``postcheck.wording``)."""
         label = f"{self.initials}"
         pairs = [(self.full_name, label), (self.last_name, label), (self.first_name, label)]
         pairs += [(nick, label) for nick in self.known_as]

@@ -69,6 +69,7 @@ from postcheck.checks.names.candidates import declared_pupils
 from postcheck.findings import Finding, Severity
 from postcheck.rules import DEFAULT_TOLERANCE
 from postcheck.post import LoadedPost, Picture, clock
+from postcheck.wording import Quoted, Sensitive, Value, Wording
 
 NEAR_DISTANCE = 0.6
 """face_recognition's usual threshold: a face this near a person without consent is reported as them."""
@@ -93,10 +94,6 @@ class ConsentPerson(Protocol):
 
     @property
     def initials(self) -> str: ...
-
-    @property
-    def redactions(self) -> tuple[tuple[str, str], ...]:
-        """(name, replacement) pairs for every way the person is named, full name first."""
 
     def photo_consent_on(self, on: date, channel: str) -> bool: ...
 
@@ -225,9 +222,10 @@ class FacesCheck:
             yield Finding(
                 rule="faces.check-failed",
                 severity=Severity.ERROR,
-                message=(
-                    f"{where} could not be checked for faces ({type(error).__name__}: {error}); "
-                    "check the photo by hand, or re-save it as a JPEG and run postcheck again."
+                wording=Wording.of(
+                    "{where} could not be checked for faces ({error}); "
+                    "check the photo by hand, or re-save it as a JPEG and run postcheck again.",
+                    where=Quoted(where), error=Quoted(f"{type(error).__name__}: {error}"),
                 ),
                 file=picture.display,
                 time=time,
@@ -241,9 +239,10 @@ class FacesCheck:
                 yield Finding(
                     rule="faces.unverifiable",
                     severity=Severity.ERROR,
-                    message=(
-                        f"In {where}, {face} cannot be checked against the consent register because {problem}: "
-                        "crop or blur this face, or use a larger, sharper photo where the face looks at the camera."
+                    wording=_in_photo(
+                        where, face, "cannot be checked against the consent register because {problem}: crop or "
+                        "blur this face, or use a larger, sharper photo where the face looks at the camera.",
+                        problem=problem,
                     ),
                     **common,
                 )
@@ -260,34 +259,34 @@ class FacesCheck:
         if verdict.kind in ("unknown", "ambiguous"):
             if verdict.kind == "ambiguous":
                 this, other = self._people[verdict.pupil_id], self._people[verdict.runner_up]
-                why = (f"looks like {this.full_name} ({verdict.pupil_id}) but almost as much like {other.full_name} "
-                       f"({verdict.runner_up}), so postcheck cannot tell who it is")
-                names = tuple(this.redactions) + tuple(other.redactions)
+                why = Wording.of("looks like {this} ({this_id}) but almost as much like {other} ({other_id}), "
+                                 "so postcheck cannot tell who it is",
+                                 this=Sensitive(this.full_name, this.initials), this_id=verdict.pupil_id,
+                                 other=Sensitive(other.full_name, other.initials), other_id=verdict.runner_up)
             else:
-                why, names = "matches nobody in the consent register", ()
+                why = "matches nobody in the consent register"
             return Finding(
                 rule="faces.unknown",
                 severity=self._unknown_severity,
-                message=(
-                    f"In {where}, {face} {why} and could be a child whose parents said no: "
-                    "crop or blur this face or remove the photo, or ask the office to add their consent and reference photo."
+                wording=_in_photo(
+                    where, face, "{why} and could be a child whose parents said no: crop or blur this face or "
+                    "remove the photo, or ask the office to add their consent and reference photo.",
+                    why=why,
                 ),
-                redactions=names,
                 **(measured if verdict.kind == "ambiguous" else {}),
                 **common,
             )
         pupil_id = verdict.pupil_id
         person = self._people[pupil_id]
-        name = person.full_name
-        who = f"{name} ({'staff' if person.role == 'staff' else 'pupil'} {pupil_id})"
-        redactions = tuple(person.redactions) or ((name, person.initials),)
+        who = Wording.of("{name} ({role} {pupil_id})", name=Sensitive(person.full_name, person.initials),
+                         role="staff" if person.role == "staff" else "pupil", pupil_id=pupil_id)
         if verdict.kind == "consented":
             return Finding(
                 rule="faces.consented",
                 severity=Severity.INFO,
-                message=f"In {where}, {face} is {who}, who has photo consent for {self._channel}.",
+                wording=_in_photo(where, face, "is {who}, who has photo consent for {channel}.",
+                                  who=who, channel=self._channel),
                 pupil_id=pupil_id,
-                redactions=redactions,
                 **measured,
                 **common,
             )
@@ -300,12 +299,18 @@ class FacesCheck:
         return Finding(
             rule="faces.no-consent",
             severity=Severity.ERROR,
-            message=f"In {where}, {face} looks like {who}, {reason}: {action}",
+            wording=_in_photo(where, face, "looks like {who}, {reason}: {action}", who=who, reason=reason, action=action),
             pupil_id=pupil_id,
-            redactions=redactions,
             **measured,
             **common,
         )
+
+
+def _in_photo(where: str, face: str, rest: str, **values: Value) -> Wording:
+    """A face finding's wording: "In photo.jpg, the only face (box ...) " and ``rest``, what is true of the face.
+
+    ``where`` is the photo's file name as given (quoted: --redact hides names in it as words)."""
+    return Wording.of("In {where}, {face} " + rest, where=Quoted(where), face=face, **values)
 
 
 def _rounded(value: float | None) -> float | None:

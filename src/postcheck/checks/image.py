@@ -13,13 +13,15 @@ from typing import ClassVar, Iterator
 
 from postcheck.findings import Finding, Severity
 from postcheck.post import LoadedPost
+from postcheck.wording import Quoted, Wording
 
 
 def unreadable(display: str, reason: str) -> Finding:
     return Finding(
         rule="image.unreadable",
         severity=Severity.ERROR,
-        message=f"{display} {reason}; nothing in it could be checked, so it cannot be posted as it is.",
+        wording=Wording.of("{file} {reason}; nothing in it could be checked, so it cannot be posted as it is.",
+                           file=Quoted(display), reason=Quoted(reason)),
         file=display,
     )
 
@@ -33,9 +35,10 @@ class ImageCheck:
                 yield Finding(
                     rule="image.location",
                     severity=Severity.WARNING,
-                    message=(
-                        f"{picture.display} carries GPS location data that could show where it was taken: "
-                        "post a copy without it (postcheck --strip-metadata DIR writes one)."
+                    wording=Wording.of(
+                        "{file} carries GPS location data that could show where it was taken: "
+                        "post a copy without it (postcheck --strip-metadata DIR writes one).",
+                        file=Quoted(picture.display),
                     ),
                     file=picture.display,
                 )

@@ -36,6 +36,7 @@ import phonenumbers
 from postcheck.findings import Finding, Severity
 from postcheck.post import LoadedPost
 from postcheck.rules import Rules
+from postcheck.wording import Sensitive, Wording
 
 RULE = "text.personal-data"
 
@@ -342,11 +343,12 @@ class PersonalDataCheck:
             yield Finding(
                 rule=RULE,
                 severity=Severity.ERROR,
-                message=f"{what} ({found}) is personal data: {advice}.",
+                wording=Wording.of("{what} ({found}) is personal data: {advice}.",
+                                   what=what, found=Sensitive(found, replacement), advice=advice),
                 file=draft.display,
                 line=line,
                 column=column,
-                redactions=((found, replacement),),
+                span=(start, end),
             )
 
     def _matches(self, text: str) -> Iterator[tuple[int, int, str]]:

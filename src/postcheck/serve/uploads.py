@@ -55,7 +55,7 @@ def as_uploaded(result: PostResult, folder: Path) -> PostResult:
     def plain(text: str | None) -> str | None:
         return text.replace(prefix, "") if text is not None else None
 
-    findings = [replace(f, file=plain(f.file), message=plain(f.message), real_file=plain(f.real_file))
+    findings = [replace(f, file=plain(f.file), wording=f.wording.map_quoted(plain), real_file=plain(f.real_file))
                 for f in result.findings]
     return PostResult.of(plain(result.post), findings, result.seconds)
 

@@ -22,6 +22,7 @@ from postcheck.checks.links.url import (
 )
 from postcheck.findings import Finding, Severity
 from postcheck.post import LoadedPost
+from postcheck.wording import Quoted, Wording
 
 SHORTENERS = frozenset(
     """
@@ -83,7 +84,8 @@ class Verdict:
 
     rule: str
     severity: Severity
-    message: str
+    message: Wording
+    """Hosts and schemes are quoted as the draft writes them (``Quoted``): --redact hides names in them as words."""
 
 
 def judge(link: Link, allow: Allowlist) -> list[Verdict]:
@@ -108,68 +110,70 @@ def _judge_destination(link: Link, where: Destination, allow: Allowlist) -> Verd
     if where.scheme is not None and where.scheme not in WEB_SCHEMES | {"mailto"} and not where.unknown_scheme:
         return Verdict(
             "unsafe-scheme", error,
-            f"Link starting '{where.scheme}:' is not a web page and cannot be checked safely:"
-            " remove it, or link to the https:// page instead.",
+            Wording.of("Link starting '{scheme}:' is not a web page and cannot be checked safely:"
+                       " remove it, or link to the https:// page instead.", scheme=Quoted(where.scheme)),
         )
     host = where.host or ""
-    shown = where.shown_host or "an unknown site"
+    shown = Quoted(where.shown_host) if where.shown_host else "an unknown site"
     if where.userinfo:
         return Verdict(
             "userinfo", error,
-            f"Link hides its real destination {shown} behind a fake site name before an '@':"
-            " remove it.",
+            Wording.of("Link hides its real destination {shown} behind a fake site name before an '@':"
+                       " remove it.", shown=shown),
         )
     if where.obfuscated:
         return Verdict(
             "obfuscated", error,
-            f"Link to {shown} is disguised with backslashes, hidden spaces or encoded characters:"
-            " remove it, or paste the page's plain https:// address.",
+            Wording.of("Link to {shown} is disguised with backslashes, hidden spaces or encoded characters:"
+                       " remove it, or paste the page's plain https:// address.", shown=shown),
         )
     if where.protocol_relative:
         return Verdict(
             "protocol-relative", error,
-            f"Link to {shown} starts with '//' instead of https://, so readers' apps may send"
-            " them anywhere: write the full https:// address, or remove it.",
+            Wording.of("Link to {shown} starts with '//' instead of https://, so readers' apps may send"
+                       " them anywhere: write the full https:// address, or remove it.", shown=shown),
         )
     if where.ip is not None:
         return Verdict(
             "ip-address", error,
-            f"Link to the raw internet address {where.ip} cannot be checked against the"
-            " allowlist: remove it, or use the site's web address.",
+            Wording.of("Link to the raw internet address {ip} cannot be checked against the"
+                       " allowlist: remove it, or use the site's web address.", ip=Quoted(str(where.ip))),
         )
     registered = registered_domain(host)
     if registered in SHORTENERS or host in SHORTENERS:
         return Verdict(
             "shortener", error,
-            f"Link shortened with {registered} hides where it really goes and cannot be checked"
-            " offline: replace it with the full address of the page.",
+            Wording.of("Link shortened with {shortener} hides where it really goes and cannot be checked"
+                       " offline: replace it with the full address of the page.", shortener=Quoted(registered)),
         )
-    misspelt = f" (written '{where.scheme}://', an unknown or misspelt scheme)" if where.unknown_scheme else ""
+    misspelt = (Wording.of(" (written '{scheme}://', an unknown or misspelt scheme)", scheme=Quoted(where.scheme))
+                if where.unknown_scheme else "")
     if allow.allows(host):
         if where.unknown_scheme:
             return Verdict(
                 "unknown-scheme", error,
-                f"Link to {shown} starts with '{where.scheme}://', an unknown or misspelt scheme, so where it"
-                " leads depends on the reader's apps: write https://, or remove it.",
+                Wording.of("Link to {shown} starts with '{scheme}://', an unknown or misspelt scheme, so where it"
+                           " leads depends on the reader's apps: write https://, or remove it.",
+                           shown=shown, scheme=Quoted(where.scheme)),
             )
         if where.scheme == "http":
             return Verdict(
                 "insecure", Severity.WARNING,
-                f"Link to {shown} uses http:// rather than https://: change it to https:// before"
-                " posting.",
+                Wording.of("Link to {shown} uses http:// rather than https://: change it to https:// before"
+                           " posting.", shown=shown),
             )
         return None
     if _is_homograph(host, allow):
         return Verdict(
             "homograph", error,
-            f"Link to {shown} ({host}) uses look-alike letters from another alphabet to imitate"
-            " a real site: remove it.",
+            Wording.of("Link to {shown} ({host}) uses look-alike letters from another alphabet to imitate"
+                       " a real site: remove it.", shown=shown, host=Quoted(host)),
         )
     what = "Email address at" if where.email else "Link to"
     return Verdict(
         "not-allowed", error,
-        f"{what} {shown}{misspelt} is not on the school's allowlist in rules.yaml: remove it or ask the"
-        " DSL to add the domain.",
+        Wording.of("{what} {shown}{misspelt} is not on the school's allowlist in rules.yaml: remove it or ask the"
+                   " DSL to add the domain.", what=what, shown=shown, misspelt=misspelt),
     )
 
 
@@ -184,9 +188,9 @@ def _text_mismatch(link: Link, destinations: list[Destination]) -> Verdict | Non
             if shown.host and not any(_same_site(shown.host, target) for target in targets):
                 return Verdict(
                     "text-mismatch", Severity.ERROR,
-                    f"Link text shows {shown.shown_host} but the link goes to"
-                    f" {unicode_host(targets[0])}: make the text match where the link really"
-                    " goes, or remove the link.",
+                    Wording.of("Link text shows {shown} but the link goes to {target}: make the text match"
+                               " where the link really goes, or remove the link.",
+                               shown=Quoted(shown.shown_host), target=Quoted(unicode_host(targets[0]))),
                 )
     return None
 
@@ -276,7 +280,7 @@ class LinksCheck:
                 yield Finding(
                     rule=f"{self.id}.{verdict.rule}",
                     severity=verdict.severity,
-                    message=verdict.message,
+                    wording=verdict.message,
                     file=display,
                     line=line,
                     column=column,

@@ -24,6 +24,7 @@ from postcheck.checks.names.nlp import Context
 from postcheck.findings import Finding
 from postcheck.post import Draft, LoadedPost, Picture
 from postcheck.register import Register
+from postcheck.wording import Quoted, Sensitive, Wording
 
 
 class NamesCheck:
@@ -52,8 +53,15 @@ class NamesCheck:
         name = picture.path.name
         for finding in self._check(Draft.of(picture.path, picture.display, name), {}):
             if finding.rule in ("names.full-name", "names.initial-surname", "names.no-name-consent"):
-                yield replace(finding, line=None, column=None, span=None, suggestion=None,
-                              message=f"In the file name {name}: {finding.message} Rename the file.")
+                # the check knows where the name stands in the file name: that part is hidden as the message's
+                # own name is (``#GoIsla.jpg`` too, where no word boundary would find it); the rest is quoted
+                start, end = finding.span
+                hidden = finding.wording.names()[0][1]
+                quoted = Wording.of("{before}{name}{after}", before=Quoted(name[:start]),
+                                    name=Sensitive(name[start:end], hidden), after=Quoted(name[end:]))
+                wording = Wording.of("In the file name {name}: {finding} Rename the file.",
+                                     name=quoted, finding=finding.wording)
+                yield replace(finding, line=None, column=None, span=None, suggestion=None, wording=wording)
 
     def named_pupils(self, draft: Draft) -> dict[str, tuple[int, str]]:
         """Pupils the draft names in any way (a consented first name too): pupil_id -> (offset, text as written).
