@@ -29,7 +29,7 @@ def test_the_readme_rule_table_is_current():
 
 def test_every_rule_is_declared_once_under_its_checks_section():
     specs = catalogue.checks()
-    assert [s.name for s in specs] == ["links", "faces", "names", "personal-data", "image"]
+    assert [s.name for s in specs] == ["links", "faces", "names", "personal-data", "profanity", "image"]
     ids = [rule.id for spec in specs for rule in spec.rules]
     assert len(ids) == len(set(ids))
     for spec in specs:
@@ -43,9 +43,9 @@ def test_every_rule_is_declared_once_under_its_checks_section():
 def test_options_come_from_the_checks_that_own_them():
     sections = catalogue.options()
     assert list(sections) == ["links", "faces", "names", "text"]
-    assert [o.key for o in sections["text"]] == ["allow_emails", "allow_phones", "allow_addresses"]
+    assert [o.key for o in sections["text"]] == ["allow_emails", "allow_phones", "allow_addresses", "profanity"]
     assert catalogue.option("faces.tolerance").default == 0.45
-    assert catalogue.option("names.with_photo").choices == ("fail", "warn", "off")
+    assert catalogue.option("text.profanity").choices == ("warn", "fail", "off")
 
 
 def test_which_faces_fix_hides_and_annotate_draws_come_from_the_faces_rules():
@@ -56,14 +56,14 @@ def test_which_faces_fix_hides_and_annotate_draws_come_from_the_faces_rules():
 
 
 def test_describe_makes_check_failures_concrete():
-    failed = catalogue.describe("links.check-failed")
-    assert failed.title == "The links check could not finish" and failed.severity is Severity.ERROR
+    failed = catalogue.describe("profanity.check-failed")
+    assert failed.title == "The profanity check could not finish" and failed.severity is Severity.ERROR
 
 
 def test_the_pipeline_asks_the_registry_which_checks_read_text_and_pictures():
     pipeline = Pipeline(Rules(), Register(Path("."), ()), date(2026, 1, 5), "social", references=dict)
-    assert [c.id for c in pipeline.text_checks] == ["links", "names", "text"]
-    assert [c.id for c in pipeline.picture_checks] == ["faces", "image"]
+    assert [c.id for c in pipeline.text_checks] == ["links", "names", "text", "text"]
+    assert [type(c).__name__ for c in pipeline.text_checks][2:] == ["PersonalDataCheck", "ProfanityCheck"]
     assert pipeline.names_check is pipeline.text_checks[1]
 
 
@@ -109,7 +109,7 @@ print('dlib' in sys.modules, 'onnxruntime' in sys.modules)
 def test_loading_rules_and_the_catalogue_loads_no_model():
     code = ("import sys; from pathlib import Path; from postcheck.rules import load_rules; from postcheck import catalogue;"
             f"load_rules(Path({str(ROOT / 'rules.yaml')!r})); catalogue.rules();"
-            "print([m for m in ('spacy', 'dlib', 'onnxruntime') if m in sys.modules])")
+            "print([m for m in ('spacy', 'dlib', 'onnxruntime', 'glin_profanity') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -125,8 +125,8 @@ def test_postcheck_rules_lists_every_rule_with_its_check_severity_title_and_fix(
     assert "    what to do: Use the first name only, or no name at all." in lines
     assert ("faces.unknown (error; check: faces; rules.yaml faces.unknown: fail or warn): "
             "A face that matches nobody in the register") in lines
-    assert ("names.with-photo (warning; check: names; rules.yaml names.with_photo: fail, warn or off): "
-            "A named pupil is also in a photo") in lines
+    assert ("text.profanity (warning; check: profanity; rules.yaml text.profanity: warn, fail or off): "
+            "Swearing or an offensive word in the text") in lines
     assert "faces.tolerance (number 0.3 to 0.6; default 0.45): how close a face must be to count as a person" in lines
     listed = {line.split(" ", 1)[0] for line in lines if line and not line.startswith(" ") and "(" in line}
     assert set(catalogue.rules()) <= listed
@@ -138,10 +138,10 @@ def test_postcheck_rules_as_json(capsys):
     data = json.loads(result.out)
     by_id = {rule["id"]: rule for rule in data["rules"]}
     assert set(by_id) == set(catalogue.rules())
-    assert by_id["names.with-photo"] == {
-        "id": "names.with-photo", "check": "names", "severity": "warning",
-        "title": "A named pupil is also in a photo", "means": catalogue.rules()["names.with-photo"].means,
-        "fix": "Remove the name from the text or the pupil from the photos.", "setting": "names.with_photo",
+    assert by_id["text.profanity"] == {
+        "id": "text.profanity", "check": "profanity", "severity": "warning",
+        "title": "Swearing or an offensive word in the text", "means": catalogue.rules()["text.profanity"].means,
+        "fix": "Reword it, or check the sentence reads as intended before posting.", "setting": "text.profanity",
     }
     options = {o["key"]: o for o in data["options"]}
     assert options["faces.tolerance"] == {"key": "faces.tolerance", "type": "number", "default": 0.45,

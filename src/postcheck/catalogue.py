@@ -108,7 +108,7 @@ class CheckSpec:
     """A registered check: what it reads, how the pipeline builds it, and what it declares."""
 
     name: str
-    """Unique among checks: ``names``, ``personal-data``, ``image``."""
+    """Unique among checks: ``names``, ``personal-data``, ``profanity``."""
     section: str
     """Its rules.yaml section and the prefix of its rule ids (the class's ``id``)."""
     reads: frozenset[str]
@@ -193,7 +193,7 @@ def options() -> dict[str, list[Option]]:
 
 
 def option(key: str) -> Option:
-    """The declaration of ``section.key``, such as ``faces.tolerance``."""
+    """The declaration of ``section.key``, such as ``text.profanity``."""
     section, _, name = key.partition(".")
     for declared in options().get(section, []):
         if declared.key == name:

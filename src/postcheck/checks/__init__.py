@@ -14,7 +14,7 @@ from typing import ClassVar, Iterator, Protocol
 from postcheck.findings import Finding
 from postcheck.post import LoadedPost
 
-CHECK_MODULES = ("links", "faces", "names", "text", "image")
+CHECK_MODULES = ("links", "faces", "names", "text", "profanity", "image")
 """Every check module, in the order the checks run and rules.yaml's sections are listed in messages."""
 
 
