@@ -71,8 +71,8 @@ def fix_picture(picture: Picture, findings: list[Finding], out_dir: Path, index:
     A file name that names a pupil (a names finding about the file itself) becomes ``photo-<index>``."""
     if len(picture.frames) != 1 or picture.frame_times and picture.frame_times[0] is not None:
         return None
-    hide = {rule for rule, mark in catalogue.face_marks().items() if mark.hide}  # the faces rules say which
-    boxes = [f.box for f in findings if f.rule in hide and f.box is not None and f.file == picture.display]
+    boxes = [f.box for f in findings
+             if catalogue.hides_face(f.rule) and f.box is not None and f.file == picture.display]  # faces.py says which
     fixed = pixelate(picture.pixels, boxes)
     suffix = picture.path.suffix.casefold()
     if suffix in (".heic", ".heif", ".gif", ".tif", ".tiff", ".bmp"):
