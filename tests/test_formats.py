@@ -16,7 +16,7 @@ from postcheck.wording import Either, Quoted, Sensitive, Wording
 from postcheck.formats import Format, render
 from postcheck.formats.github import MAX_ANNOTATIONS, escape_data, escape_property, render_github
 from postcheck.formats.junit import render_junit
-from postcheck.formats.rules_catalogue import RULES, describe
+from postcheck.catalogue import describe, rules as catalogue_rules
 from postcheck.formats.sarif import render_sarif
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -209,10 +209,10 @@ def test_sarif_rule_help_comes_from_the_rules_own_description(monkeypatch):
     driver = run["tool"]["driver"]
     assert driver["informationUri"] == "https://example.org/postcheck"
     rule = next(r for r in driver["rules"] if r["id"] == "faces.no-consent")
-    info = RULES["faces.no-consent"]
+    info = catalogue_rules()["faces.no-consent"]
     assert rule["help"] == {
-        "text": f"{info.full} What to do: {info.help}",
-        "markdown": f"{info.full}\n\n**What to do:** {info.help}",
+        "text": f"{info.means} What to do: {info.fix}",
+        "markdown": f"{info.means}\n\n**What to do:** {info.fix}",
     }
     assert all(r["helpUri"] == "https://example.org/postcheck#what-fails-a-post" for r in driver["rules"])
     monkeypatch.setattr(sarif, "_information_uri", lambda: None)
@@ -293,18 +293,19 @@ def test_catalogue_covers_every_rule_the_checks_report():
         links.not-allowed
         links.insecure links.userinfo links.homograph links.shortener links.ip-address links.unsafe-scheme
         links.text-mismatch image.unreadable image.location text.personal-data text.unreadable""".split()
-    assert set(required) <= set(RULES)
-    for rule_id, info in RULES.items():
+    known = catalogue_rules()
+    assert set(required) <= set(known)
+    for rule_id, info in known.items():
         assert info.id == rule_id
-        assert info.short and info.full.endswith(".") and info.help.endswith(".")
+        assert info.title and info.means.endswith(".") and info.fix.endswith(".")
 
 
 def test_catalogue_describes_check_failures_and_unknown_rules():
     failed = describe("faces.check-failed")
-    assert failed.default is Severity.ERROR
-    assert "faces check could not finish" in failed.short
+    assert failed.severity is Severity.ERROR
+    assert "faces check could not finish" in failed.title
     unknown = describe("badges.shiny")
-    assert unknown.id == "badges.shiny" and "badges.shiny" in unknown.full
+    assert unknown.id == "badges.shiny" and "badges.shiny" in unknown.means
 
 
 # --- JUnit -----------------------------------------------------------------------------------

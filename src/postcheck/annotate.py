@@ -11,19 +11,15 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from postcheck import catalogue
 from postcheck.findings import Finding
 from postcheck.post import Picture
 
 GREEN = (0, 170, 60)
 RED = (220, 20, 20)
 AMBER = (255, 165, 0)
-
-_STYLE = {
-    "faces.consented": (GREEN, "consent"),
-    "faces.no-consent": (RED, "NO CONSENT"),
-    "faces.unknown": (AMBER, "unknown"),
-    "faces.unverifiable": (AMBER, "cannot check"),
-}
+COLOURS = {"green": GREEN, "red": RED, "amber": AMBER}
+"""The colours a rule's ``FaceMark`` may name (declared with the faces rules in checks/faces.py)."""
 
 
 def annotated_path(picture: Picture, out_dir: Path) -> Path:
@@ -49,11 +45,13 @@ def annotate(picture: Picture, findings: list[Finding] | tuple[Finding, ...], ou
 
 def boxed_image(picture: Picture, findings: list[Finding] | tuple[Finding, ...]) -> Image.Image:
     """The picture with every face finding boxed and labelled, in memory (``annotate`` writes it)."""
-    mine = [f for f in findings if f.file == picture.display and f.box is not None and f.rule in _STYLE]
+    marks = catalogue.face_marks()
+    mine = [f for f in findings if f.file == picture.display and f.box is not None and f.rule in marks]
     frames = [
         i for i in range(len(picture.frames)) if any(_same_time(f.time, picture.time_of(i)) for f in mine)
     ] or [0]
-    drawn = [_draw(picture.frames[i], [f for f in mine if _same_time(f.time, picture.time_of(i))]) for i in frames]
+    drawn = [_draw(picture.frames[i], [f for f in mine if _same_time(f.time, picture.time_of(i))], marks)
+             for i in frames]
     return drawn[0] if len(drawn) == 1 else _stack(drawn)
 
 
@@ -61,13 +59,13 @@ def _same_time(a: float | None, b: float | None) -> bool:
     return a == b or (a is not None and b is not None and abs(a - b) < 1e-6)
 
 
-def _draw(frame: np.ndarray, findings: list[Finding]) -> Image.Image:
+def _draw(frame: np.ndarray, findings: list[Finding], marks: dict[str, catalogue.FaceMark]) -> Image.Image:
     image = Image.fromarray(frame).convert("RGB")  # a copy: the decoded frame is left as it was
     draw = ImageDraw.Draw(image)
     width = max(2, round(max(image.size) / 400))
     font = ImageFont.load_default(size=max(12, round(max(image.size) / 60)))
     for finding in findings:
-        colour, word = _STYLE[finding.rule]
+        colour, word = COLOURS[marks[finding.rule].colour], marks[finding.rule].label
         top, right, bottom, left = finding.box
         draw.rectangle((left, top, right, bottom), outline=colour, width=width)
         names = finding.wording.names()  # a label never shows a name: the first person's hidden form

@@ -316,6 +316,25 @@ def find_command(
     raise typer.Exit(EXIT_FAIL if outcome is not None and outcome.matches else EXIT_PASS)
 
 
+@app.command("rules")
+def rules_command(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: text or json.")] = "text",
+    output: OutputOpt = None,
+) -> None:
+    """Every rule postcheck reports: its check, default severity, title and what to do; then rules.yaml's options."""
+    from postcheck.formats.rules import render_rules
+
+    if fmt.casefold() not in ("text", "json"):
+        raise InputError(f"--format '{fmt}' is not one of text, json")
+    text = render_rules(fmt.casefold())
+    if output is not None:
+        write_output(output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    raise typer.Exit(EXIT_PASS)
+
+
 def finish(session, results, fmt: Format, output: Path | None, redact: bool, ignored=()) -> None:
     from postcheck.formats import render
 
@@ -347,7 +366,7 @@ def write_output(path: Path, text: str) -> None:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-SUBCOMMANDS = {"check", "scan", "register", "fix", "serve", "find"}
+SUBCOMMANDS = {"check", "scan", "register", "fix", "serve", "find", "rules"}
 
 
 def main(argv: list[str] | None = None) -> None:

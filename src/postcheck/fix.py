@@ -15,11 +15,19 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
+from postcheck import catalogue
+from postcheck.catalogue import Rule
 from postcheck.findings import Finding, PostResult, Severity
 from postcheck.post import LoadedPost, Picture
 from postcheck.wording import Quoted, Wording
 
-HIDE_FACES = ("faces.no-consent", "faces.unknown", "faces.unverifiable")
+RULES = catalogue.declare(
+    Rule("image.not-copied", Severity.ERROR, "A file left out of the safe copy",
+         "postcheck fix could not write a safe copy of this file (a video, an animation or a file it could "
+         "not read), so the copy of the post is incomplete.",
+         "Edit the file by hand, or leave it out of the post."),
+    check="fix",
+)
 MARGIN = 0.35
 """Extra border around a face box that is pixelated too (hair, ears and the box's own error)."""
 BLOCKS = 5
@@ -64,7 +72,8 @@ def fix_picture(picture: Picture, findings: list[Finding], out_dir: Path, index:
     A file name that names a pupil (a names finding about the file itself) becomes ``photo-<index>``."""
     if len(picture.frames) != 1 or picture.frame_times and picture.frame_times[0] is not None:
         return None
-    boxes = [f.box for f in findings if f.rule in HIDE_FACES and f.box is not None and f.file == picture.display]
+    boxes = [f.box for f in findings
+             if catalogue.hides_face(f.rule) and f.box is not None and f.file == picture.display]  # faces.py says which
     fixed = pixelate(picture.pixels, boxes)
     suffix = picture.path.suffix.casefold()
     if suffix in (".heic", ".heif", ".gif", ".tif", ".tiff", ".bmp"):

@@ -1,8 +1,9 @@
 """One post through every check: load the inputs once, run the checks, apply waivers.
 
 Data flows one way: Post -> LoadedPost (draft decoded, pictures decoded once) -> checks -> PostResult.
-Checks are built lazily, once per process: a text-only run never loads dlib, an image-only run
-never loads spaCy.
+The checks are those registered in the catalogue (``postcheck.catalogue``), each run on what it reads:
+the draft's text, or the pictures (photos, animations, video frames). Each is built lazily, once per
+process: a text-only run never loads dlib, an image-only run never loads spaCy.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from postcheck import catalogue
+from postcheck.catalogue import PICTURES, TEXT, CheckSpec, Rule
 from postcheck.checks import Check
-from postcheck.checks.image import ImageCheck, unreadable
+from postcheck.checks.image import unreadable
 from postcheck.drafts import DraftError, load_draft
 from postcheck.findings import Finding, PostResult, Severity
 from postcheck.images import ImageError, load_picture, word_pictures
@@ -34,6 +37,17 @@ if TYPE_CHECKING:
     from postcheck.checks.names import FileNamesCheck, NamesCheck
 
 References = Mapping[str, Sequence[np.ndarray]]
+
+RULES = catalogue.declare(
+    Rule("text.unreadable", Severity.ERROR, "A draft that cannot be read",
+         "The draft could not be decoded (empty, damaged, not text or a Word document), so nothing in it could "
+         "be checked.",
+         "Save it again as plain text (.txt), Markdown (.md) or Word (.docx)."),
+    Rule(f"<check>{catalogue.CHECK_FAILED}", Severity.ERROR, "The {check} check could not finish",
+         "The {check} check stopped with an error on this post, so the post cannot be called safe.",
+         "Check the post by hand, and report the problem (run with POSTCHECK_DEBUG=1 to see the cause)."),
+    check="pipeline",
+)
 
 
 @dataclass
@@ -59,10 +73,17 @@ class Pipeline:
             self.picture_checks
 
     @functools.cached_property
-    def names_check(self) -> NamesCheck:
-        from postcheck.checks.names import NamesCheck
+    def _built(self) -> dict[str, Check]:
+        return {}
 
-        return NamesCheck(self.register, on=self.on, channel=self.channel)
+    def _check(self, spec: CheckSpec) -> Check:
+        if spec.name not in self._built:
+            self._built[spec.name] = spec.build(self)
+        return self._built[spec.name]
+
+    @functools.cached_property
+    def names_check(self) -> NamesCheck:
+        return self._check(next(spec for spec in catalogue.checks() if spec.name == "names"))
 
     @functools.cached_property
     def _file_names(self) -> FileNamesCheck:
@@ -72,24 +93,13 @@ class Pipeline:
 
     @functools.cached_property
     def text_checks(self) -> list[Check]:
-        from postcheck.checks.links import LinksCheck
-        from postcheck.checks.text import PersonalDataCheck
-
-        return [self.names_check, LinksCheck(self.rules.allow), PersonalDataCheck(self.rules)]
+        """The registered checks that read a draft's text, built for this run."""
+        return [self._check(spec) for spec in catalogue.checks() if TEXT in spec.reads]
 
     @functools.cached_property
     def picture_checks(self) -> list[Check]:
-        from postcheck.checks.faces import FacesCheck
-
-        faces = FacesCheck(
-            self.register,
-            self.references(),
-            on=self.on,
-            channel=self.channel,
-            tolerance=self.rules.tolerance,
-            unknown=self.rules.unknown_faces,
-        )
-        return [ImageCheck(), faces]
+        """The registered checks that read photos and video frames (the face models load here)."""
+        return [self._check(spec) for spec in catalogue.checks() if PICTURES in spec.reads]
 
     def load(self, post: Post) -> tuple[LoadedPost, list[Finding]]:
         """Decode the draft and every picture once; what cannot be decoded becomes a failing finding."""

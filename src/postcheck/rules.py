@@ -14,6 +14,10 @@ text:
   allow_addresses: ["1 School Lane, AB1 2CD"]
 waivers: []            # accountable exceptions, see README
 ```
+
+Which sections and keys exist, their types and defaults, are declared by the checks that read them
+(``Option`` in each check module, collected by ``postcheck.catalogue``); this module reads each kind
+of value and words the errors.
 """
 
 from __future__ import annotations
@@ -22,12 +26,15 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from postcheck.dates import DateError, as_date
 from postcheck.errors import RulesError
+
+if TYPE_CHECKING:
+    from postcheck.catalogue import Option
 
 DEFAULT_TOLERANCE = 0.45
 """Default faces.tolerance, measured on ../shared/faces and its wild/people pairs with bench/faces.py
@@ -59,16 +66,27 @@ class Rules:
     allow_phones: tuple[str, ...] = ()
     allow_addresses: tuple[str, ...] = ()
     waivers: tuple[Waiver, ...] = field(default=())
+    settings: tuple[tuple[str, Any], ...] = ()
+    """Options that have no field of their own, as ("section.key", value) pairs (``setting`` reads them)."""
+
+    def setting(self, key: str) -> Any:
+        """The value of rules.yaml's ``section.key`` (``faces.tolerance``), or its declared default."""
+        from postcheck import catalogue
+
+        option = catalogue.option(key)
+        if option.attr is not None:
+            return getattr(self, option.attr)
+        return dict(self.settings).get(key, option.default)
 
 
-_SCHEMA: dict[str, dict[str, str]] = {
-    "links": {"allow": "list of domains"},
-    "faces": {"unknown": "fail or warn", "tolerance": "a number between 0.3 and 0.6"},
-    "names": {"with_photo": "fail, warn or off"},
-    "text": {"allow_emails": "list of email addresses", "allow_phones": "list of phone numbers",
-             "allow_addresses": "list of addresses"},
-    "waivers": {},
-}
+def _schema() -> dict[str, dict[str, Option]]:
+    """Sections and their keys, as the checks declare them; ``waivers`` is read here."""
+    from postcheck import catalogue
+
+    sections = {section: {o.key: o for o in declared} for section, declared in catalogue.options().items()}
+    return {**sections, "waivers": {}}
+
+
 _WAIVER_KEYS = ("rule", "approved_by", "reason", "expires", "pupil_id", "link", "post")
 
 
@@ -99,10 +117,11 @@ def parse_rules(text: str, path: Path) -> Rules:
         raise RulesError(f"{path}{where}: invalid YAML: {problem}") from None
     if data is None:
         data = {}
+    schema = _schema()
     if not isinstance(data, dict):
-        raise RulesError(f"{path}: expected a mapping of sections ({', '.join(_SCHEMA)}), got {_kind(data)}")
+        raise RulesError(f"{path}: expected a mapping of sections ({', '.join(schema)}), got {_kind(data)}")
     for key in data:
-        _known(path, str(key), _SCHEMA, "section")
+        _known(path, str(key), schema, "section")
     sections = {}
     for name, value in data.items():
         if name == "waivers":
@@ -110,23 +129,34 @@ def parse_rules(text: str, path: Path) -> Rules:
         if value is None:
             value = {}
         if not isinstance(value, dict):
-            raise RulesError(f"{path}: {name} must be a mapping ({', '.join(_SCHEMA[name])}), got {_kind(value)}")
+            raise RulesError(f"{path}: {name} must be a mapping ({', '.join(schema[name])}), got {_kind(value)}")
         for key in value:
-            _known(path, f"{name}.{key}", {f"{name}.{k}": v for k, v in _SCHEMA[name].items()}, "key")
+            _known(path, f"{name}.{key}", {f"{name}.{k}": v for k, v in schema[name].items()}, "key")
         sections[name] = value
-    links, faces = sections.get("links", {}), sections.get("faces", {})
-    names, text_rules = sections.get("names", {}), sections.get("text", {})
-    return Rules(
-        path=path,
-        allow=_domains(path, links.get("allow", [])),
-        unknown_faces=_choice(path, "faces.unknown", faces.get("unknown", "fail"), ("fail", "warn")),
-        tolerance=_tolerance(path, faces.get("tolerance", DEFAULT_TOLERANCE)),
-        with_photo=_choice(path, "names.with_photo", names.get("with_photo", "warn"), ("fail", "warn", "off")),
-        allow_emails=_strings(path, "text.allow_emails", text_rules.get("allow_emails", [])),
-        allow_phones=_strings(path, "text.allow_phones", text_rules.get("allow_phones", [])),
-        allow_addresses=_strings(path, "text.allow_addresses", text_rules.get("allow_addresses", [])),
-        waivers=_waivers(path, data.get("waivers")),
-    )
+    fields: dict[str, Any] = {}
+    settings: list[tuple[str, Any]] = []
+    for name, declared in schema.items():
+        for key, option in declared.items():
+            given = sections.get(name, {})
+            read = _read(path, f"{name}.{key}", given[key], option) if key in given else option.default
+            if option.attr is not None:
+                fields[option.attr] = read
+            else:
+                settings.append((f"{name}.{key}", read))
+    return Rules(path=path, **fields, settings=tuple(settings), waivers=_waivers(path, data.get("waivers")))
+
+
+def _read(path: Path, key: str, value: Any, option: Option) -> Any:
+    """One option's value, checked against its declared kind."""
+    if option.kind == "choice":
+        return _choice(path, key, value, option.choices)
+    if option.kind == "number":
+        return _number(path, key, value, option)
+    if option.kind == "domains":
+        return _domains(path, value)
+    if option.kind == "texts":
+        return _strings(path, key, value)
+    raise ValueError(f"option {key} declares an unknown kind {option.kind!r}")
 
 
 def _kind(value: Any) -> str:
@@ -159,13 +189,13 @@ def _choice(path: Path, key: str, value: Any, choices: tuple[str, ...]) -> str:
     raise RulesError(f"{path}: {key} is {_kind(value)}: use one of {', '.join(choices)}")
 
 
-def _tolerance(path: Path, value: Any) -> float:
+def _number(path: Path, key: str, value: Any, option: Option) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise RulesError(f"{path}: faces.tolerance is {_kind(value)}: use a number such as {DEFAULT_TOLERANCE}")
-    if not 0.3 <= float(value) <= 0.6:
-        raise RulesError(
-            f"{path}: faces.tolerance {value} is out of range: use a number between 0.3 (strict) and 0.6 (loose)"
-        )
+        raise RulesError(f"{path}: {key} is {_kind(value)}: use a number such as {option.default}")
+    low, high = option.low, option.high
+    if (low is not None and float(value) < low) or (high is not None and float(value) > high):
+        strict, loose = (f" ({word})" if word else "" for word in option.range_words)
+        raise RulesError(f"{path}: {key} {value} is out of range: use a number between {low}{strict} and {high}{loose}")
     return float(value)
 
 

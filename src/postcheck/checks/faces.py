@@ -65,6 +65,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 
 from postcheck import vision
+from postcheck.catalogue import PICTURES, FaceMark, Option, Rule, register_check
 from postcheck.checks.names.candidates import declared_pupils
 from postcheck.findings import Finding, Severity
 from postcheck.rules import DEFAULT_TOLERANCE
@@ -78,6 +79,37 @@ MARGIN = 0.1
 the nearest wrong person is at least 0.2 further than the right one for every face that is cleared,
 while a brother and sister are 0.48 apart: between two look-alikes, 0.1 is too close to call."""
 UNKNOWN_CHOICES = ("fail", "warn")
+
+RULES = (
+    Rule("faces.no-consent", Severity.ERROR, "A pupil without photo consent is in a photo",
+         "A face in a photo matches a pupil (or member of staff) whose photo consent is no, or has expired, "
+         "for this channel.",
+         "Remove the photo, crop the pupil out, or blur their face.",
+         face=FaceMark("NO CONSENT", "red", hide=True)),
+    Rule("faces.unknown", Severity.ERROR, "A face that matches nobody in the register",
+         "A face in a photo matches no one in the consent register; it may be a child whose parents said no.",
+         "Check who it is; remove, crop or blur the face if you cannot confirm consent.",
+         setting="faces.unknown", face=FaceMark("unknown", "amber", hide=True)),
+    Rule("faces.unverifiable", Severity.ERROR, "A face too small or unclear to check",
+         "A face was found but is too small, cut off, turned to the side or blurred to compare with the "
+         "register, so consent cannot be confirmed.",
+         "Use a photo where the face is clear, or crop or blur it.",
+         face=FaceMark("cannot check", "amber", hide=True)),
+    Rule("faces.consented", Severity.INFO, "A pupil with photo consent is in a photo",
+         "A face matches a pupil or member of staff whose photo consent covers this channel.",
+         "Nothing to do.", face=FaceMark("consent", "green", hide=False)),
+)
+OPTIONS = (
+    Option("unknown", "choice", "fail", "a face that matches nobody in the register", choices=UNKNOWN_CHOICES,
+           attr="unknown_faces"),
+    Option("tolerance", "number", DEFAULT_TOLERANCE, "how close a face must be to count as a person",
+           low=0.3, high=0.6, range_words=("strict", "loose"), attr="tolerance"),
+)
+
+
+def _build(run) -> FacesCheck:
+    return FacesCheck(run.register, run.references(), on=run.on, channel=run.channel,
+                      tolerance=run.rules.tolerance, unknown=run.rules.unknown_faces)
 
 
 class ConsentPerson(Protocol):
@@ -164,6 +196,7 @@ def _gap(nearest: Mapping[str, float], pupil_id: str, distance: float) -> tuple[
     return others[0][0] - distance, others[0][1]
 
 
+@register_check(reads=[PICTURES], rules=RULES, options=OPTIONS, build=_build)
 class FacesCheck:
     """Match every face in a post against the consent register; see the module docstring."""
 

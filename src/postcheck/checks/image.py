@@ -11,9 +11,20 @@ from __future__ import annotations
 
 from typing import ClassVar, Iterator
 
+from postcheck.catalogue import PICTURES, Rule, register_check
 from postcheck.findings import Finding, Severity
 from postcheck.post import LoadedPost
 from postcheck.wording import Quoted, Wording
+
+RULES = (
+    Rule("image.unreadable", Severity.ERROR, "A file that cannot be checked",
+         "The file is not an image or video postcheck can open (empty, damaged, not an image, a decompression "
+         "bomb, too long), so nothing in it could be checked.",
+         "Export the photo again as JPEG or PNG, or remove it."),
+    Rule("image.location", Severity.WARNING, "A photo with location data",
+         "The photo carries GPS or other location data that can show where it was taken, such as a child's home.",
+         "Post a copy without location data (postcheck --strip-metadata DIR writes one)."),
+)
 
 
 def unreadable(display: str, reason: str) -> Finding:
@@ -26,6 +37,7 @@ def unreadable(display: str, reason: str) -> Finding:
     )
 
 
+@register_check(reads=[PICTURES], rules=RULES)
 class ImageCheck:
     id: ClassVar[str] = "image"
 

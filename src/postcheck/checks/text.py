@@ -33,12 +33,24 @@ from typing import ClassVar, Iterator
 
 import phonenumbers
 
+from postcheck.catalogue import TEXT, Option, Rule, register_check
 from postcheck.findings import Finding, Severity
 from postcheck.post import LoadedPost
 from postcheck.rules import Rules
 from postcheck.wording import Sensitive, Wording
 
 RULE = "text.personal-data"
+RULES = (
+    Rule(RULE, Severity.ERROR, "Personal contact details in the text",
+         "The draft contains an email address, phone number, home address, postcode or date of birth that is "
+         "not on the school's allowed list.",
+         "Remove the details, or use the school office's contact details."),
+)
+OPTIONS = (
+    Option("allow_emails", "texts", (), "the school's own email addresses", attr="allow_emails"),
+    Option("allow_phones", "texts", (), "the school's own phone numbers", attr="allow_phones"),
+    Option("allow_addresses", "texts", (), "the school's own postal address", attr="allow_addresses"),
+)
 
 _WHAT = {
     # kind: (what it is, replacement for --redact, what to do)
@@ -313,6 +325,8 @@ _BORN = re.compile(
 )
 
 
+@register_check(name="personal-data", reads=[TEXT], rules=RULES, options=OPTIONS,
+                build=lambda run: PersonalDataCheck(run.rules))
 class PersonalDataCheck:
     """Flags personal data of children and families in the draft: ``text.personal-data``."""
 

@@ -1,6 +1,6 @@
 """SARIF 2.1.0 (``postcheck --format sarif``), for GitHub code scanning and other SARIF viewers.
 
-One run; ``tool.driver.rules`` describes every rule id that occurs (from ``rules_catalogue``: its
+One run; ``tool.driver.rules`` describes every rule id that occurs (from ``postcheck.catalogue``: its
 title, what it looks for, and what to do as ``help``) and each result points at its rule by
 ``ruleIndex``. Levels: error -> ``error``, warning -> ``warning``, info -> ``note``. Locations are
 relative to ``%SRCROOT%`` with forward slashes, and ``originalUriBaseIds`` says where that is.
@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
 from postcheck.findings import Finding, Report, Severity, box_json
-from postcheck.formats.rules_catalogue import RuleInfo, describe
+from postcheck.catalogue import Rule, describe
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -79,7 +79,7 @@ def sarif_log(report: Report, *, srcroot: Path | None = None) -> dict:
     }
 
 
-def _driver(rules: list[RuleInfo]) -> dict:
+def _driver(rules: list[Rule]) -> dict:
     version = _version()
     driver: dict = {"name": "postcheck", "fullName": f"postcheck {version}", "version": version,
                     "semanticVersion": version}
@@ -90,15 +90,15 @@ def _driver(rules: list[RuleInfo]) -> dict:
     return driver
 
 
-def _rule(info: RuleInfo, information_uri: str | None) -> dict:
+def _rule(info: Rule, information_uri: str | None) -> dict:
     rule = {
         "id": info.id,
         "name": "".join(part.capitalize() for part in info.id.replace(".", "-").split("-") if part),
-        "shortDescription": {"text": info.short},
-        "fullDescription": {"text": info.full},
-        "help": {"text": f"{info.full} What to do: {info.help}",
-                 "markdown": f"{info.full}\n\n**What to do:** {info.help}"},
-        "defaultConfiguration": {"level": LEVELS[info.default]},
+        "shortDescription": {"text": info.title},
+        "fullDescription": {"text": info.means},
+        "help": {"text": f"{info.means} What to do: {info.fix}",
+                 "markdown": f"{info.means}\n\n**What to do:** {info.fix}"},
+        "defaultConfiguration": {"level": LEVELS[info.severity]},
         "properties": {"tags": ["safeguarding", info.id.split(".", 1)[0]]},
     }
     if information_uri:

@@ -20,6 +20,7 @@ from postcheck.checks.links.url import (
     registered_domain,
     unicode_host,
 )
+from postcheck.catalogue import TEXT, Option, Rule, register_check
 from postcheck.findings import Finding, Severity
 from postcheck.post import LoadedPost
 from postcheck.wording import Quoted, Wording
@@ -256,6 +257,51 @@ def _address_of(mailto: str) -> str:
     return f"{local.casefold()}@{host}"
 
 
+# --- the catalogue: every links rule and option, declared once (moves as one block) ----------------
+
+_E = Severity.ERROR
+RULES = (
+    Rule("links.not-allowed", _E, "A link to a site that is not on the allowlist",
+         "The draft links (with or without https://) to a site or email domain that is not on the school's "
+         "allowlist in rules.yaml.",
+         "Remove the link, or ask for the site to be added to the allowlist."),
+    Rule("links.insecure", Severity.WARNING, "An http:// link",
+         "The draft links to an allowed site over http://, which can be tampered with on the way.",
+         "Use the https:// address."),
+    Rule("links.userinfo", _E, "A link that names one site but goes to another",
+         "The link has a user name part (\"https://www.gov.uk@evil.example/\") that hides where it really goes.",
+         "Remove the link and use the site's real address."),
+    Rule("links.obfuscated", _E, "A link written to fool the reader",
+         "The link's site name contains backslashes, invisible characters or escapes.",
+         "Remove the link and type the real address."),
+    Rule("links.protocol-relative", _E, "A link without https:",
+         "The link starts with // and no scheme, so where it leads depends on the page it is shown on.",
+         "Write the full https:// address."),
+    Rule("links.unknown-scheme", _E, "A link with an unknown or misspelt scheme",
+         "The link starts with a scheme such as hppt:// that is not a web address, so where it leads depends "
+         "on the reader's apps.",
+         "Write the full https:// address, or remove the link."),
+    Rule("links.homograph", _E, "A link with look-alike letters",
+         "The link's site name uses letters from another alphabet that look like the real site's.",
+         "Remove the link and type the real address."),
+    Rule("links.shortener", _E, "A shortened link",
+         "The link goes through a link shortener, so where it leads cannot be checked.",
+         "Use the full address of the page."),
+    Rule("links.ip-address", _E, "A link to a bare IP address",
+         "The link goes to a numeric IP address instead of a named site.",
+         "Remove the link, or use the site's name."),
+    Rule("links.unsafe-scheme", _E, "A link that is not a web page or email address",
+         "The link uses a scheme such as javascript:, data: or file: that can run code or open local files.",
+         "Remove the link."),
+    Rule("links.text-mismatch", _E, "Link text that shows another site",
+         "The visible text of a link names a different site from the one the link goes to.",
+         "Make the link text match the address, or use the plain address."),
+)
+OPTIONS = (Option("allow", "domains", (), "sites links may go to; a domain allows itself and its subdomains",
+                  attr="allow"),)
+
+
+@register_check(reads=[TEXT], rules=RULES, options=OPTIONS, build=lambda run: LinksCheck(run.rules.allow))
 class LinksCheck:
     """Every link in the draft leads to an allowlisted site, plainly written."""
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import ClassVar
 
+from postcheck.catalogue import TEXT, Option, Rule, register_check
 from postcheck.checks.names.candidates import SchoolCues, declared_pupils
 from postcheck.checks.names.context import Usage
 from postcheck.checks.names.cues import Cues
@@ -21,12 +22,54 @@ from postcheck.checks.names.index import NameIndex
 from postcheck.checks.names.match import Match, Matcher, Scope
 from postcheck.checks.names.messages import Messages
 from postcheck.checks.names.nlp import Context
-from postcheck.findings import Finding
+from postcheck.findings import Finding, Severity
 from postcheck.post import Draft, LoadedPost, Picture
 from postcheck.register import Register
 from postcheck.wording import Quoted, Sensitive, Wording
 
+E, W = Severity.ERROR, Severity.WARNING
+RULES = (
+    Rule("names.full-name", E, "A pupil's full name is in the text",
+         "The draft names a pupil by first name and surname (in any case, possessive, with or without accents, "
+         "as a hashtag, handle, link or a photo's file name, or first names with the family's surname: "
+         "\"Bethany and Abigail (the Lomax twins)\", or a pupil's first name and surname used apart in one "
+         "paragraph: \"Jacob opened the scoring ... Hollins made it two\"), which lets a stranger identify and "
+         "find the child. A whole family (\"the Nolan family\") counts only beside a pupil's name or with two of "
+         "its pupils named.",
+         "Use the first name only, or no name at all."),
+    Rule("names.initial-surname", E, "A pupil is named by initial and surname",
+         "The draft names a pupil as an initial and surname (\"J. Smith\", a team sheet's \"Smith J\"), which "
+         "identifies the child as surely as a full name.",
+         "Use the first name only, or no name at all."),
+    Rule("names.no-name-consent", E, "A pupil is named without consent to be named",
+         "The draft uses a first name alone as the name of a pupil whose parents have not given consent (or whose "
+         "consent expired) for the child's name to be published on this channel, in any case (\"well done "
+         "grace!!\"); not a book, film or song title, another person's name (\"Tom Daley\"), a class or house "
+         "(\"Ruby Class\", \"House points: Oak 412, Holly 398\"), a cast list's character (\"Mary (Evie)\"), a "
+         "titled figure (\"King Arthur\"), a date (\"by April Reception will...\"), a place a trip goes to or an "
+         "animal \"called\" the name. Only a title (Mr, Mrs, Miss, Ms, Mx, Dr, Rev) makes a name an adult's, "
+         "never a relation or role word (sister, captain, coach).",
+         "Remove the name, or check the consent register with the office."),
+    Rule("names.unknown-person", W, "A name that is not in the consent register",
+         "The draft contains a person's name that matches nobody in the consent register; it may be a pupil "
+         "who is missing from the register.",
+         "Check who it is; if it is a pupil, remove the name or add them to the register."),
+    Rule("names.surname-only", W, "A pupil's surname is in the text",
+         "The draft contains a pupil's surname, written as a name, which can identify the child and their family.",
+         "Remove the surname."),
+    Rule("names.with-photo", W, "A named pupil is also in a photo",
+         "The draft names a pupil who also appears in a photo of the same post, which links the child's name "
+         "to their face.",
+         "Remove the name from the text or the pupil from the photos.", setting="names.with_photo"),
+)
+OPTIONS = (
+    Option("with_photo", "choice", "warn", "a pupil named in the text whose face is in a photo",
+           choices=("fail", "warn", "off"), attr="with_photo"),
+)
 
+
+@register_check(reads=[TEXT], rules=RULES, options=OPTIONS,
+                build=lambda run: NamesCheck(run.register, on=run.on, channel=run.channel))
 class NamesCheck:
     """Pupils' full names, initials with surnames and names without consent in a post's text."""
 
