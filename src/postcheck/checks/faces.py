@@ -60,17 +60,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import numpy as np
 
-from postcheck import vision
 from postcheck.catalogue import PICTURES, FaceMark, Option, Rule, register_check
 from postcheck.checks.names.candidates import declared_pupils
 from postcheck.findings import Finding, Severity
 from postcheck.rules import DEFAULT_TOLERANCE
 from postcheck.post import LoadedPost, Picture, clock
 from postcheck.wording import Quoted, Sensitive, Value, Wording
+
+if TYPE_CHECKING:
+    from postcheck import vision
 
 NEAR_DISTANCE = 0.6
 """face_recognition's usual threshold: a face this near a person without consent is reported as them."""
@@ -237,7 +239,7 @@ class FacesCheck:
 
     def run(self, post: LoadedPost) -> Iterator[Finding]:
         if self._encodings and any(picture.frames for picture in post.pictures):
-            vision.prepare()  # the models load while the first photo is searched for faces
+            _vision().prepare()  # the models load while the first photo is searched for faces
         declared = declared_pupils(post.draft.text) if post.draft is not None else frozenset()
         for picture in post.pictures:
             for index, frame in enumerate(picture.frames):
@@ -247,10 +249,10 @@ class FacesCheck:
         time = picture.time_of(index)
         where = picture.display if time is None else f"{picture.display} at {clock(time)}"
         try:
-            boxes = vision.detect_faces(frame)
-            problems = [vision.assess(frame, box) for box in boxes]
+            boxes = _vision().detect_faces(frame)
+            problems = [_vision().assess(frame, box) for box in boxes]
             clear = [box for box, problem in zip(boxes, problems) if problem is None]
-            encodings = iter(vision.encode_faces(frame, clear))  # in the order of the clear boxes
+            encodings = iter(_vision().encode_faces(frame, clear))  # in the order of the clear boxes
         except Exception as error:  # fail closed: a detector failure must never read as "no faces"
             yield Finding(
                 rule="faces.check-failed",
@@ -283,7 +285,7 @@ class FacesCheck:
             yield self._match(next(encodings), where, face, common, declared)
 
     def _match(self, encoding: np.ndarray, where: str, face: str, common: dict, declared: frozenset[str]) -> Finding:
-        distances = vision.person_distances(self._encodings, encoding)
+        distances = _vision().person_distances(self._encodings, encoding)
         nearest = {pid: d.nearest for pid, d in distances.items()}
         clearing = {pid: d.clearing for pid, d in distances.items()}
         verdict = classify(nearest, clearing, self._consented, tolerance=self._tolerance, near=self._near,
@@ -348,6 +350,14 @@ def _in_photo(where: str, face: str, rest: str, **values: Value) -> Wording:
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
+
+
+def _vision():
+    """The vision package, imported with the first photo rather than with the checks: a text-only run never
+    imports the detector's modules."""
+    from postcheck import vision
+
+    return vision
 
 
 def _describe_face(ordinal: int, count: int, box: vision.FaceBox, height: int, width: int) -> str:
