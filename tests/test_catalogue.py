@@ -151,3 +151,21 @@ def test_postcheck_rules_as_json(capsys):
 def test_postcheck_rules_refuses_another_format(capsys):
     result = run_cli(capsys, "rules", "--format", "sarif")
     assert result.code == 2 and result.err == "postcheck: error: --format 'sarif' is not one of text, json\n"
+
+
+def test_the_text_output_names_the_broken_rules_by_their_catalogue_titles():
+    from postcheck.findings import Finding, PostResult, Report
+    from postcheck.formats.text import render_text
+
+    def finding(rule: str, severity: Severity = Severity.ERROR, line: int = 1) -> Finding:
+        return Finding(rule=rule, severity=severity, wording="A message.", file="post.txt", line=line, column=1)
+
+    report = Report((PostResult.of("post.txt", [finding("links.not-allowed"), finding("names.full-name"),
+                                                 finding("names.full-name", line=2),
+                                                 finding("links.insecure", Severity.WARNING)]),))
+    last = render_text(report).splitlines()[-1]
+    titles = catalogue.rules()
+    assert last == (f"Rules broken: {titles['names.full-name'].title} (x2); {titles['links.not-allowed'].title}. "
+                    "`postcheck rules` explains each.")
+    passing = Report((PostResult.of("post.txt", [finding("links.insecure", Severity.WARNING)]),))
+    assert "Rules broken" not in render_text(passing)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 from rich.console import Console
 from rich.markup import escape
@@ -21,6 +22,17 @@ def where(finding: Finding) -> str:
     if finding.time is not None:
         place += f" at {finding.time:.1f}s"
     return place
+
+
+def _broken_rules(report: Report) -> str:
+    """One line naming the rules the failing findings break, by their catalogue titles, most often first:
+    what kinds of problem these are, with ``postcheck rules`` for more on each."""
+    from postcheck.catalogue import describe
+
+    counts = Counter(f.rule for r in report.results for f in r.findings if f.fails)
+    titles = [f"{describe(rule).title}{f' (x{n})' if n > 1 else ''}" for rule, n in
+              sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    return "Rules broken: " + "; ".join(titles) + ". `postcheck rules` explains each."
 
 
 def render_text(report: Report, *, color: bool = False, width: int | None = None) -> str:
@@ -46,6 +58,7 @@ def render_text(report: Report, *, color: bool = False, width: int | None = None
         console.print(f"{len(report.results)} posts checked: {failed} failed, {len(report.results) - failed} passed.")
     if report.failed:
         console.print(f"[bold red]FAIL[/]: {errors} problem{'s' if errors != 1 else ''} to fix before posting.")
+        console.print(f"[dim]{escape(_broken_rules(report))}[/]")
     else:
         console.print("[bold green]PASS[/]: nothing found that breaks the policy.")
     return buffer.getvalue()
