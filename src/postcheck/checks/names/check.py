@@ -137,6 +137,8 @@ class NamesCheck:
                 named[person.pupil_id] = (start, tokens.original(match.start, match.end))
 
         for match in matches:
+            if self.usage.reads_as_words(tokens, match):
+                continue
             claimed.update(range(match.start, match.end + 1))
             if match.rule not in ("title", "staff"):
                 name(match)

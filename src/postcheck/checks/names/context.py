@@ -51,6 +51,21 @@ class Usage:
             sure.add(match)
         return True
 
+    def reads_as_words(self, tokens: Tokens, match: Match) -> bool:
+        """A pupil's full name made of common words, written in lower case in text that uses capitals:
+        "Scarlet's poppy field collage" is a field of poppies, not Poppy Field. In a post written all in
+        lower case ("well done poppy field!") the case says nothing, and the name counts."""
+        if match.rule != "full-name":
+            return False
+        start, end = tokens.orig_start(match.start), tokens.orig_end(match.end)
+        written = tokens.text[start:end]
+        words = tokens.words[match.start:match.end + 1]
+        if written != written.lower() or not all(word in COMMON_WORDS for word in words):
+            return False
+        line_start = tokens.text.rfind("\n", 0, start) + 1
+        line_end = tokens.text.find("\n", end) % (len(tokens.text) + 1)
+        return any(c.isupper() for c in tokens.text[line_start:line_end])
+
     def _surname_used(self, tokens: Tokens, match: Match, cues: Cues) -> bool:
         """A surname alone counts only where it is written as a name: capitalised, not inside a longer
         capitalised phrase (``Cross Country``, ``Sports Day``, ``Sam Turner``), title or group name."""

@@ -32,6 +32,10 @@ _LIST_ITEM = re.compile(r"[^\n;]+")
 _PAIR = re.compile(r"^\s*(?:[-*•]\s*)?(?:[^:\n]{1,30}:\s*)?(?P<a>.+?)\s+[-–—]\s+(?P<b>.+?)\s*[.!]?\s*$")
 
 
+_NAME_LABEL = re.compile(r"[ \t]*[A-Z][\w'’\-]*[ \t]+[A-Z]\.?[ \t]*")
+"""A first name and an initial in quotes is a name as written on a label ("a coat labelled 'Ruby S'"), not a title."""
+
+
 def _title_case(inner: str) -> bool:
     """Every word of four letters or more capitalised, at most ten words: a title, not speech."""
     words = re.findall(r"[^\W\d_]+", inner)
@@ -47,7 +51,8 @@ class Cues:
         self._is_first_name = is_first_name
         self._is_form = is_form
         """Is this word a class or registration group of the register ("Willow" in "Isla from Willow")?"""
-        self._titles = [m.span() for m in _QUOTED.finditer(text) if _title_case(m.group()[1:-1])]
+        self._titles = [m.span() for m in _QUOTED.finditer(text)
+                        if _title_case(m.group()[1:-1]) and not _NAME_LABEL.fullmatch(m.group()[1:-1])]
         self._bylines = [(m.start(), text.find("\n", m.end()) % (len(text) + 1)) for m in _BYLINE.finditer(text)]
         self._characters = self._cast_list_characters()
         self._works = _named_works(text)
@@ -251,7 +256,7 @@ class Cues:
         """A first name and a different surname (``Tom Daley``, ``Grace Darling``) or a name followed by
         a capitalised word (``Hope Valley``, ``Poppy Appeal``): someone or something else. A word that
         looks like a misspelling of the pupil's own surname still counts as the pupil (fail closed)."""
-        m = re.match(r"[ \t]+(" + _CAP_WORD + ")", self.text[end:end + 40])
+        m = re.match(r"(?:[ \t]+|[ \t]*\n[ \t]*)(" + _CAP_WORD + ")", self.text[end:end + 40])  # a line may wrap
         if not m or len(m.group(1)) < 2 or self._school_word(m.group(1), self.text[end + m.end():end + m.end() + 20]):
             return False
         if self.in_headline(start):
@@ -300,6 +305,8 @@ class Cues:
             return True  # "Hope in Year 2", "Autumn (Year 1)", "Summer, Year 4", "Sunny from Year 2"
         if re.search(r"(?:" + _SCHOOL_YEAR + r")[ \t]*[:\-–][ \t]*$", before):
             return True  # "Year 2: Hope for helping a friend"
+        if _WITH_INITIAL.match(after):
+            return True  # "Ruby S", "Elizabeth K.": the policy's own way of writing a pupil's name
         called = re.search(r"(" + _WORD + r")[ \t]+(?:called|named)[ \t]+$", before)
         if called and called.group(1).casefold() in word_list("person_nouns"):
             return True  # "a new girl called Sunny"
@@ -367,6 +374,10 @@ _SCORE_ITEM = re.compile(r"(?P<name>[A-Z][\w'’\-]*)[ \t]*[:=\-–]?[ \t]*\d[\d
 _SCORE_LIST_ITEMS = 3
 """Items that make a line a scores list: two could be a sentence ("Holly 3, Ivy 4")."""
 
+_WITH_INITIAL = re.compile(r"[ \t]+[A-Z]\.?(?=[ \t]*(?:[,;:.!?)'’\"”\n]|$|and\b|&))")
+"""A surname's initial after a first name, then punctuation or "and": "a coat labelled 'Ruby S'", "Ivy W and
+Neil". Not "Summer A Level" or "Amber B Team", where a capitalised word follows the letter."""
+
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
@@ -398,10 +409,12 @@ def _works_pattern() -> tuple[re.Pattern | None, dict[str, Work]]:
 _MONTHS_AND_SEASONS = frozenset(MONTHS) | {"spring", "summer", "autumn", "winter"}
 """Months and seasons: names that a time word can make a date ("by April", "in Summer")."""
 
-_PERFORMED = re.compile(r"[ \t]+(?:was|made|played)[ \t]+an?[ \t]+(?:[a-z][\w'’\-]*[ \t]+){0,3}"
-                        r"[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*)*[ \t]*(?:[.,;!]|\band\b|$)")
-"""A review of a play: "Belle was a wonderful Dame Trott", "Ruby made a brilliant Mary". Whoever plays a
-named part is a performer; the part ends the phrase ("Hope was a Christian virtue" is no part)."""
+_PERFORMED = re.compile(r"[ \t]+(?:(?:was|made|played)[ \t]+an?|(?:plays|played|is[ \t]+playing|will[ \t]+be[ \t]+playing|"
+                        r"will[ \t]+play)[ \t]+(?:the|an?))[ \t]+(?:[a-z][\w'’\-]*[ \t]+){0,3}"
+                        r"[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*)*[ \t]*(?:[.,;!(]|\band\b|$|[^\w\s])")
+"""A review of a play: "Belle was a wonderful Dame Trott", "Ruby made a brilliant Mary", "Sunny will be
+playing the Sun". Whoever plays a named part is a performer; the part ends the phrase ("Hope was a
+Christian virtue" is no part)."""
 
 _HEADLINE_SHARE = 0.85
 """Share of capitalised longer words that makes a line a headline; the development corpus's sentences

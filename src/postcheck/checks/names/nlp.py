@@ -250,14 +250,16 @@ def _looks_like_a_name(ent, words) -> bool:
     not a first name with an initial ("Elizabeth K", the policy's own form), not a saint's day, a
     greeting or a plural ("House Captains", "Yellow Wizards")."""
     inner = ent.doc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
-    if re.search(r"[\n:;()\[\]]|\s[-–—]\s", inner):
-        return False
+    if re.search(r"[\n:;()\[\]&]|\s[-–—]\s", inner):
+        return False  # a list row or two people ("Head Girl & Head Boy")
     if all(len(t.text) == 1 for t in words[1:]):
         return False
     if any(t.lower_ in NOT_NAME_CAPS or t.lower_ in _SAINT for t in words):
         return False
     if words[-1].lower_ in word_list("groups"):
         return False  # "Chamber Choir", "Yellow Team": a group of pupils
+    if any(t.lower_ in word_list("person_nouns") for t in words):
+        return False  # "Head Girl", "Birthday Boy": a role, not a name
     return words[-1].tag_ not in ("NNS", "NNPS")
 
 
