@@ -10,6 +10,7 @@ Word lists live in ``words/`` as data files that say where they come from.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import re
@@ -56,6 +57,7 @@ class Cues:
         self._bylines = [(m.start(), text.find("\n", m.end()) % (len(text) + 1)) for m in _BYLINE.finditer(text)]
         self._characters = self._cast_list_characters()
         self._works = _named_works(text)
+        self._breaks = [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
 
     # ---------------------------------------------------------------- not a pupil
 
@@ -92,7 +94,7 @@ class Cues:
         asked about before this."""
         possessive = re.match(r"['’]s\b", self.text[end:end + 3]) is not None
         word = self.text[start:end]
-        paragraph = max(m.end() for m in re.finditer(r"\n[ \t]*\n|^", self.text[:start]))
+        paragraph = max(self._paragraph_start(start), start - _LOOKBACK)
         earlier = [paragraph + m.start() for m in
                    re.finditer(r"(?<![\w'’\-])" + re.escape(word) + r"(?![\w\-])", self.text[paragraph:start])]
         # every earlier mention a figure: one that was the pupil ("Florence (Year 5) visited ...") makes
@@ -113,6 +115,11 @@ class Cues:
         surname = re.match(r"[ \t]+[A-Z][\w'’\-]+", self.text[end:end + 30])
         return title is not None and title.group(1).casefold() in word_list("titles") and surname is not None
 
+    def _paragraph_start(self, offset: int) -> int:
+        """Where the paragraph holding ``offset`` starts (after the last blank line before it)."""
+        index = bisect.bisect_right(self._breaks, offset)
+        return self._breaks[index - 1] if index else 0
+
     def owner_in_named_work(self, start: int, end: int) -> bool:
         """A possessive naming a character of a work the paragraph names: "The Wizard of Oz ... Dorothy's
         ruby slippers" (words/characters.txt). Only a possessive, as in ``refers_back``: "Dorothy won the
@@ -120,11 +127,8 @@ class Cues:
         if not re.match(r"['’]s\b", self.text[end:end + 3]):
             return False
         word = self.text[start:end].casefold()
-        paragraph_start = max(m.end() for m in re.finditer(r"\n[ \t]*\n|^", self.text[:start]))
-        found = _PARAGRAPH_BREAK.search(self.text, end)
-        paragraph_end = found.start() if found else len(self.text)
-        return any(paragraph_start <= s and e <= paragraph_end and not s <= start < e and word in work.characters
-                   for (s, e), work in self._works)
+        titles = [(s, e) for (s, e), work in self._works if word in work.characters and not s <= start < e]
+        return any(self._paragraph_start(s) == self._paragraph_start(start) for s, _ in titles)
 
     def called_by_a_thing(self, start: int) -> bool:
         """"the baby elephant called Sunny", "our class bear named Hope": the name of an animal or a thing.
@@ -379,6 +383,10 @@ _WITH_INITIAL = re.compile(r"[ \t]+[A-Z]\.?(?=[ \t]*(?:[,;:.!?)'’\"”\n]|$|an
 Neil". Not "Summer A Level" or "Amber B Team", where a capitalised word follows the letter."""
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_LOOKBACK = 1500
+"""How far back ``refers_back`` reads for earlier mentions: a school post's paragraph is shorter; a draft of
+one endless paragraph would otherwise be read from its start for every name (bench/names.py went from 24 to 87
+s per MB when the lookback was the whole paragraph)."""
 
 
 def _named_works(text: str) -> list[tuple[tuple[int, int], Work]]:
