@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from postcheck.checks.names.cues import Cues
-from postcheck.checks.names.fold import Tokens, name_key
+from postcheck.checks.names.fold import Tokens, line_bounds, name_key
 from postcheck.checks.names.index import NameIndex
 from postcheck.checks.names.match import Match
 from postcheck.checks.names.words import COMMON_WORDS, NOT_NAME_CAPS, word_list
@@ -62,9 +62,7 @@ class Usage:
         words = tokens.words[match.start:match.end + 1]
         if written != written.lower() or not all(word in COMMON_WORDS for word in words):
             return False
-        line_start = tokens.text.rfind("\n", 0, start) + 1
-        line_end = tokens.text.find("\n", end) % (len(tokens.text) + 1)
-        return any(c.isupper() for c in tokens.text[line_start:line_end])
+        return any(c.isupper() for c in tokens.text[slice(*line_bounds(tokens.text, start, end))])
 
     def _surname_used(self, tokens: Tokens, match: Match, cues: Cues) -> bool:
         """A surname alone counts only where it is written as a name: capitalised, not inside a longer

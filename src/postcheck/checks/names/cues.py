@@ -16,7 +16,8 @@ import functools
 import re
 from collections.abc import Callable
 
-from postcheck.checks.names.words import Work, word_list, works
+from postcheck.checks.names.fold import caseless, line_bounds
+from postcheck.checks.names.words import Work, is_title, word_list, works
 from postcheck.dates import MONTHS
 
 _WORD = r"[^\W\d_][\w'’\-]*"
@@ -113,7 +114,7 @@ class Cues:
         """A title straight before the name and a surname after it: "Mrs Hope Williams", "Dr Amber Holt"."""
         title = re.search(r"\b(" + _WORD + r")\.?[ \t]+$", self.text[max(0, start - 12):start])
         surname = re.match(r"[ \t]+[A-Z][\w'’\-]+", self.text[end:end + 30])
-        return title is not None and title.group(1).casefold() in word_list("titles") and surname is not None
+        return title is not None and is_title(title.group(1)) and surname is not None
 
     def _paragraph_start(self, offset: int) -> int:
         """Where the paragraph holding ``offset`` starts (after the last blank line before it)."""
@@ -162,8 +163,7 @@ class Cues:
             return False
         opener = m.group(1)
         if opener is None:
-            line_start = self.text.rfind("\n", 0, start) + 1
-            return line_start >= max(0, start - 40)  # the time word starts the line
+            return line_bounds(self.text, start)[0] >= max(0, start - 40)  # the time word starts the line
         return opener[-1] in ",;:.!?(" or opener.casefold() in ("and", "but", "so", "then", "also")
 
     def _a_figure(self, start: int, end: int, surnames: tuple[str, ...]) -> bool:
@@ -230,8 +230,8 @@ class Cues:
         """An item of a scores list whose items are groups: "House points: Oak 412, Holly 398, Ash 377"
         (the lead-in names houses), or "Oak 412, Holly 398, Ash 377 ... Oak House" (an item is a house
         elsewhere). A leaderboard without either ("Reading minutes: Holly 398, Ivy 351") lists pupils."""
-        line_start = self.text.rfind("\n", 0, start) + 1
-        found = re.compile(r"[.!?](?:\s|$)|\n").search(self.text, end)
+        line_start = line_bounds(self.text, start)[0]
+        found = _SENTENCE_OR_LINE_END.search(self.text, end)
         line_end = found.start() if found else len(self.text)
         items = list(_SCORE_ITEM.finditer(self.text, line_start, line_end))
         if len(items) < _SCORE_LIST_ITEMS or not any(m.start("name") == start for m in items):
@@ -272,19 +272,15 @@ class Cues:
 
     def in_headline(self, offset: int) -> bool:
         """Is the line a Title Case headline: most of its longer words capitalised, no full stop?"""
-        line_start = self.text.rfind("\n", 0, offset) + 1
-        line_end = self.text.find("\n", offset) % (len(self.text) + 1)
-        line = self.text[line_start:line_end].strip()
+        line = self.text[slice(*line_bounds(self.text, offset))].strip()
         words = [w for w in re.findall(r"[^\W\d_]+", line) if len(w) >= 4]
         return len(words) >= 3 and not line.endswith(".") and \
             sum(w[0].isupper() for w in words) >= _HEADLINE_SHARE * len(words)
 
     def in_capitals(self, offset: int) -> bool:
         """Is the line written all in capitals ("SUMMER UNIFORM MAY BE WORN FROM MONDAY")?"""
-        line_start = self.text.rfind("\n", 0, offset) + 1
-        line_end = self.text.find("\n", offset) % (len(self.text) + 1)
-        line = self.text[line_start:line_end]
-        return len(re.findall(r"[^\W\d_]+", line)) >= 3 and line == line.upper()
+        line = self.text[slice(*line_bounds(self.text, offset))]
+        return caseless(line) and line == line.upper()
 
     def _school_word(self, word: str, after: str) -> bool:
         """Year, Reception, Class, a register class name...: words that place a pupil in school rather
@@ -372,6 +368,8 @@ _JOURNEY_BEFORE = re.compile(
 to". Not "went to" alone: "Goal of the day went to Amber" is an award."""
 _JOURNEY_AFTER = re.compile(r"[ \t]+(?:for|where|via|before|after|then|by|on|in|at)\b|[.!;]|,(?![ \t]+who\b)")
 """What follows a place at a journey's end; ", who" follows a person."""
+
+_SENTENCE_OR_LINE_END = re.compile(r"[.!?](?:\s|$)|\n")
 
 _SCORE_ITEM = re.compile(r"(?P<name>[A-Z][\w'’\-]*)[ \t]*[:=\-–]?[ \t]*\d[\d,.]*(?![\w/:])")
 """One item of a scores list: "Holly 398", "Oak: 412"."""

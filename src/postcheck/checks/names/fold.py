@@ -121,3 +121,12 @@ def as_shown(text: str) -> str:
     return " ".join(text.split())
 
 
+def line_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:
+    """Start and end offsets of the line holding ``text[start:end]`` (without its newline)."""
+    line_end = text.find("\n", start if end is None else end)
+    return text.rfind("\n", 0, start) + 1, len(text) if line_end == -1 else line_end
+
+
+def caseless(text: str) -> bool:
+    """Several words written all in lower case or all in capitals: its capitals say nothing about names."""
+    return len(re.findall(r"[^\W\d_]+", text)) >= 3 and (text == text.lower() or text == text.upper())

