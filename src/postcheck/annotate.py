@@ -59,11 +59,15 @@ def _same_time(a: float | None, b: float | None) -> bool:
     return a == b or (a is not None and b is not None and abs(a - b) < 1e-6)
 
 
+def stroke_and_font(image: Image.Image) -> tuple[int, ImageFont.ImageFont]:
+    """Box line width and label font for a picture of this size (also ``find --annotate``'s boxes)."""
+    return max(2, round(max(image.size) / 400)), ImageFont.load_default(size=max(12, round(max(image.size) / 60)))
+
+
 def _draw(frame: np.ndarray, findings: list[Finding], marks: dict[str, catalogue.FaceMark]) -> Image.Image:
     image = Image.fromarray(frame).convert("RGB")  # a copy: the decoded frame is left as it was
     draw = ImageDraw.Draw(image)
-    width = max(2, round(max(image.size) / 400))
-    font = ImageFont.load_default(size=max(12, round(max(image.size) / 60)))
+    width, font = stroke_and_font(image)
     for finding in findings:
         colour, word = COLOURS[marks[finding.rule].colour], marks[finding.rule].label
         top, right, bottom, left = finding.box

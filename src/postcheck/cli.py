@@ -305,11 +305,7 @@ def find_command(
     found = run_find(archive, pupils=pupil or [], refused=refused, register_dir=register, on=parse_day(on),
                      channel=parse_channel(channel), fmt=fmt, annotate=annotate,
                      redact=redact_default(redact), progress=sys.stderr.isatty() and not in_ci())
-    if output is not None:
-        write_output(output, found.text)
-    else:
-        sys.stdout.write(found.text)
-        sys.stdout.flush()
+    emit(found.text, output)
     outcome = found.outcome
     if outcome is not None and outcome.files_checked == 0:
         raise InputError(f"nothing in {archive} could be read ({len(outcome.unreadable)} unreadable files)")
@@ -326,13 +322,17 @@ def rules_command(
 
     if fmt.casefold() not in ("text", "json"):
         raise InputError(f"--format '{fmt}' is not one of text, json")
-    text = render_rules(fmt.casefold())
+    emit(render_rules(fmt.casefold()), output)
+    raise typer.Exit(EXIT_PASS)
+
+
+def emit(text: str, output: Path | None) -> None:
+    """``text`` to ``--output FILE`` or, without it, to standard output."""
     if output is not None:
         write_output(output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    raise typer.Exit(EXIT_PASS)
 
 
 def finish(session, results, fmt: Format, output: Path | None, redact: bool, ignored=()) -> None:

@@ -150,6 +150,11 @@ class Register:
     def csv_path(self) -> Path:
         return self.root / "register.csv"
 
+    @functools.cached_property
+    def pupil_names(self) -> tuple[tuple[str, str], ...]:
+        """(name, initials) for every way each pupil is named: ``--redact`` hides them all (staff are not hidden)."""
+        return tuple(pair for person in self.people if not person.is_staff for pair in person.redactions)
+
     def person(self, pupil_id: str) -> Person:
         return self._by_id[pupil_id]
 

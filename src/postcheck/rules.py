@@ -153,7 +153,7 @@ def _read(path: Path, key: str, value: Any, option: Option) -> Any:
     if option.kind == "number":
         return _number(path, key, value, option)
     if option.kind == "domains":
-        return _domains(path, value)
+        return _domains(path, key, value)
     if option.kind == "texts":
         return _strings(path, key, value)
     raise ValueError(f"option {key} declares an unknown kind {option.kind!r}")
@@ -214,16 +214,16 @@ def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _domains(path: Path, value: Any) -> tuple[str, ...]:
+def _domains(path: Path, key: str, value: Any) -> tuple[str, ...]:
     # What a link's host may be is the links check's to say: one normaliser for rules.yaml and the check.
     from postcheck.checks.links import NotAllowable, allowlist_domain
 
     domains = []
-    for index, entry in enumerate(_strings(path, "links.allow", value)):
+    for index, entry in enumerate(_strings(path, key, value)):
         try:
             domains.append(allowlist_domain(entry))
         except NotAllowable as problem:
-            raise RulesError(f"{path}: links.allow[{index}] '{entry}' {problem}") from None
+            raise RulesError(f"{path}: {key}[{index}] '{entry}' {problem}") from None
     return tuple(domains)
 
 

@@ -96,10 +96,10 @@ class Session:
         return copy.written, PostResult.of(str(copy.written[0]) if copy.written else post.name,
                                            (*findings, *copy.left_out))
 
-    @functools.cached_property
+    @property
     def pupil_names(self) -> tuple[tuple[str, str], ...]:
-        """(name, initials) for every way each pupil in the register is named: ``--redact`` hides them all."""
-        return tuple(pair for person in self.register.people if not person.is_staff for pair in person.redactions)
+        """Every way each pupil in the register is named (``Register.pupil_names``): ``--redact`` hides them all."""
+        return self.register.pupil_names
 
     def report(self, results, ignored=()) -> Report:
         return Report(tuple(results), tuple((str(path), reason) for path, reason in ignored))

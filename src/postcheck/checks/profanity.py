@@ -181,7 +181,7 @@ def _phrase_end(text: str, tokens: list[re.Match], index: int, rests: tuple[tupl
 
 
 @register_check(name="profanity", reads=[TEXT], rules=RULES, options=OPTIONS,
-                build=lambda run: ProfanityCheck(run.register, run.rules.setting(RULE)))
+                build=lambda run: ProfanityCheck(run.register, run.rules.setting(RULES[0].setting)))
 class ProfanityCheck:
     """Words and phrases from the profanity list in a draft, whole words only."""
 

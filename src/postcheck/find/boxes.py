@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from postcheck.annotate import RED, stroke_and_font
 from postcheck.find.search import Match
-
-RED = (220, 20, 20)
 
 
 def annotate_matches(matches: list[Match], root: Path, out_dir: Path) -> list[Path]:
     """One PNG per photo or video frame with a match, named after its path in the archive ``root``."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     from postcheck.video import load_media
 
@@ -31,8 +30,7 @@ def annotate_matches(matches: list[Match], root: Path, out_dir: Path) -> list[Pa
                 continue
             image = Image.fromarray(frame).convert("RGB")
             draw = ImageDraw.Draw(image)
-            width = max(2, round(max(image.size) / 400))
-            font = ImageFont.load_default(size=max(12, round(max(image.size) / 60)))
+            width, font = stroke_and_font(image)
             for match in here:
                 top, right, bottom, left = match.box
                 draw.rectangle((left, top, right, bottom), outline=RED, width=width)

@@ -44,7 +44,9 @@ def run_find(archive: Path, *, pupils: list[str], refused: bool, register_dir: P
                          "nobody to look for.\n")
         return Found(render(Outcome([], 0, [], [], []), chosen) if chosen is not FindFormat.text
                      else "Nobody to look for.\n", None)
-    references = _references(register)
+    from postcheck.enroll import enroll
+
+    references = enroll(register).references()
     if progress:
         outcome = _with_progress(lambda report: search(tree, register, wanted, references, on=on, channel=channel,
                                                        progress=report))
@@ -61,15 +63,8 @@ def run_find(archive: Path, *, pupils: list[str], refused: bool, register_dir: P
         annotate_matches(outcome.matches, archive, annotate)
     shown = outcome
     if redact:
-        names = tuple(pair for person in register.people if not person.is_staff for pair in person.redactions)
-        shown = redacted(outcome, names)
+        shown = redacted(outcome, register.pupil_names)
     return Found(render(shown, chosen), outcome)
-
-
-def _references(register):
-    from postcheck.enroll import enroll
-
-    return enroll(register).references()
 
 
 def _with_progress(run):

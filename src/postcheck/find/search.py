@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from postcheck.checks.faces import NEAR_DISTANCE
-from postcheck.find.archive import Archive
+from postcheck.find.archive import PAGE_SUFFIXES, Archive
 from postcheck.find.index import FaceIndex, IndexedFace, IndexedFile, update_index
 from postcheck.findings import box_json
 from postcheck.post import LoadedPost, Picture
@@ -162,7 +162,7 @@ def _names_check(register: Register, on: date, channel: str):
 
 
 def _read_text(path: Path):
-    if path.suffix.casefold() in (".html", ".htm", ".xhtml"):
+    if path.suffix.casefold() in PAGE_SUFFIXES:
         from postcheck.find.pages import read_page
 
         return read_page(path, str(path))

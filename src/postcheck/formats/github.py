@@ -41,13 +41,17 @@ def neutralise(text: str) -> str:
     return _MARKERS.sub(lambda m: _NEUTRAL[m.group()], text)
 
 
+def _escape(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
 def escape_data(value: str) -> str:
-    return neutralise(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _escape(neutralise(value))
 
 
 def escape_property(value: str) -> str:
     # ":" and "," are escaped anyway, so no "::" survives; "##[" has no escape and is refused by _annotation.
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+    return _escape(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def command(kind: str, message: str, **properties: str | int | None) -> str:

@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from postcheck.errors import PostcheckError
+from postcheck.serve import LOOPBACK
 from postcheck.findings import Finding, PostResult, Report
 from postcheck.formats import Format
 from postcheck.post import post_from_files
@@ -81,7 +82,7 @@ def allowed_hosts(host: str, port: int) -> frozenset[str]:
     """Host headers that name this server. Any other is refused: a web page elsewhere whose name is made to
     point at this PC (DNS rebinding) would send its own name."""
     names = {host.casefold()}
-    if host in ("127.0.0.1", "localhost", "::1"):
+    if host in LOOPBACK:
         names |= {"127.0.0.1", "localhost", "[::1]"}
     elif host in ("0.0.0.0", "::"):
         import socket

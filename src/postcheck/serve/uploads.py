@@ -50,10 +50,8 @@ def plain_name(raw: str, taken: set[str], fallback: str) -> str:
 def as_uploaded(result: PostResult, folder: Path) -> PostResult:
     """The result with the temporary folder taken out of every file name and message: staff know their
     files by the names they dropped. (A presentation step, like redaction: the findings say the same.)"""
-    prefix = str(folder) + "/"
-
     def plain(text: str | None) -> str | None:
-        return text.replace(prefix, "") if text is not None else None
+        return plain_message(text, folder) if text is not None else None
 
     findings = [replace(f, file=plain(f.file), wording=f.wording.map_quoted(plain), real_file=plain(f.real_file))
                 for f in result.findings]

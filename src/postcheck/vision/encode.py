@@ -20,17 +20,13 @@ import numpy as np
 from PIL import Image
 
 from postcheck.vision import centerface
-from postcheck.vision.detect import FaceBox, as_rgb, detect_faces, resize, tilt_of
+from postcheck.vision.detect import FaceBox, as_rgb, detect_faces, geometry, resize
+from postcheck.vision.quality import assess
 
 ENCODING_JITTERS = 1
 """Measured: 10 jitters move same-person distances by < 0.02 at 10x the cost."""
 ENCODING_FACE_SIDE = 200
 """Faces larger than this are shrunk (with antialiasing) before landmarks and encoding."""
-DLIB_BOX_CENTRE = 0.44
-"""Where dlib's detector centres its box, as a fraction of the way from the eyes' midpoint to the mouth's.
-Measured on the 62 faces of ../shared/faces found by both detectors: 0.44 (sd 0.12)."""
-DLIB_BOX_SIDE = 2.32
-"""dlib's box side over the eyes-to-mouth distance, on the same 62 faces: 2.32 (sd 0.26)."""
 LEVEL_BELOW_DEGREES = 20
 """A face tilted less than this is encoded as it is; a more tilted one is turned upright first."""
 
@@ -96,21 +92,7 @@ def encode_faces(rgb: np.ndarray, boxes: list[FaceBox], *, num_jitters: int = EN
 def encode_reference(rgb: np.ndarray) -> list[np.ndarray]:
     """Encodings of every face in a reference photo that can be matched reliably (the register expects
     exactly one): a small face in the background, or one turned away, is no reference for anyone."""
-    from postcheck.vision.quality import assess
-
     return encode_faces(rgb, [box for box in detect_faces(rgb) if assess(rgb, box) is None])
-
-
-def geometry(box: FaceBox) -> tuple[float, float, float, float]:
-    """(centre x, centre y, side, tilt in degrees) of the box dlib's detector would have drawn."""
-    if len(box.landmarks) != 5:
-        cy, cx = box.center
-        return cx, cy, float(min(box.width, box.height)), 0.0
-    marks = np.asarray(box.landmarks, dtype=np.float64)
-    eyes, mouth = (marks[0] + marks[1]) / 2, (marks[3] + marks[4]) / 2
-    span = max(1.0, float(np.linalg.norm(mouth - eyes)))
-    cx, cy = eyes + DLIB_BOX_CENTRE * (mouth - eyes)
-    return float(cx), float(cy), DLIB_BOX_SIDE * span, tilt_of(box.landmarks)
 
 
 def upright_face(rgb: np.ndarray, box: FaceBox):

@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from postcheck.vision.detect import FaceBox
-from postcheck.vision.encode import geometry
+from postcheck.vision.detect import FaceBox, geometry
 
 SMALL_FACE = 40
 """A face narrower than this (photo pixels) is too small to match reliably."""

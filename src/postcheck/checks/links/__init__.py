@@ -62,12 +62,11 @@ from postcheck.checks.links.url import (
     Destination,
     NotAllowable,
     allowlist_domain,
-    allowlist_problem,
     destination_of,
     public_suffixes,
 )
 
 __all__ = [
     "SHORTENERS", "VETTED_SUFFIXES", "Allowlist", "Destination", "Link", "LinksCheck", "NotAllowable", "Verdict", "allowlist_domain",
-    "allowlist_problem", "destination_of", "extract_links", "judge", "public_suffixes", "waiver_covers",
+    "destination_of", "extract_links", "judge", "public_suffixes", "waiver_covers",
 ]

@@ -323,15 +323,6 @@ def allowlist_domain(entry: str) -> str:
     return domain
 
 
-def allowlist_problem(entry: str) -> str | None:
-    """Why ``entry`` cannot be on the allowlist (the end of a one-line error), or None when it can."""
-    try:
-        allowlist_domain(entry)
-    except NotAllowable as problem:
-        return str(problem)
-    return None
-
-
 def _entry_host(entry: str) -> str:
     """The host an entry names, as a browser would read it, without a leading ``www.``; "" when it names none."""
     entry = entry.strip()
